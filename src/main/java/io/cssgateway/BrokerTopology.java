@@ -1,0 +1,79 @@
+package io.cssgateway;
+
+import com.rabbitmq.client.Channel;
+import java.util.Map;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.connection.Connection;
+import org.springframework.amqp.rabbit.connection.ConnectionListener;
+
+/**
+ * Keeps the gateway's side of RabbitMQ in place: the durable topic exchange the events go to, with the
+ * alternate exchange that takes what no queue binds (fanout, durable) and its durable queue, so that no event
+ * is ever routed nowhere. Declared on every new connection, so a broker that lost them (or was down when the
+ * gateway started) gets them back; the connection is closed when Camel stops.
+ */
+public final class BrokerTopology extends ServiceSupport implements ConnectionListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerTopology.class);
+
+    private final CachingConnectionFactory connectionFactory;
+    private final String exchange;
+    private final String alternateExchange;
+    private final String unroutedQueue;
+    private final boolean declareAlternateArgument;
+
+    /**
+     * @param declareAlternateArgument whether the exchange is declared with the {@code alternate-exchange}
+     *     argument; brokers that refuse it (Qpid) or sites that set it by policy configure it there instead
+     */
+    public BrokerTopology(CachingConnectionFactory connectionFactory, String exchange, String alternateExchange,
+            String unroutedQueue, boolean declareAlternateArgument) {
+        this.connectionFactory = connectionFactory;
+        this.exchange = exchange;
+        this.alternateExchange = alternateExchange;
+        this.unroutedQueue = unroutedQueue;
+        this.declareAlternateArgument = declareAlternateArgument;
+    }
+
+    @Override
+    protected void doStart() {
+        connectionFactory.addConnectionListener(this);
+        try {
+            // opening the connection now declares the topology (onCreate) and shows a wrong address at once
+            connectionFactory.createConnection().close();
+        } catch (RuntimeException e) {
+            LOG.warn("RabbitMQ at {} is not reachable yet ({}); the exchanges are declared once it is",
+                    connectionFactory.getHost() + ":" + connectionFactory.getPort(), e.getMessage());
+        }
+    }
+
+    @Override
+    protected void doStop() {
+        connectionFactory.destroy();
+    }
+
+    @Override
+    public void onCreate(Connection connection) {
+        try (Channel channel = connection.createChannel(false)) {
+            declare(channel);
+            LOG.info("RabbitMQ topology declared: topic exchange '{}' -> alternate exchange '{}' -> queue '{}'",
+                    exchange, alternateExchange, unroutedQueue);
+        } catch (Exception e) {
+            LOG.error("Could not declare the RabbitMQ topology (exchange '{}', alternate exchange '{}'): {}. "
+                    + "If the exchange exists with other arguments, delete it or set "
+                    + "gateway.rabbitmq.declare-alternate-exchange=false and configure its alternate exchange "
+                    + "by policy.", exchange, alternateExchange, e.getMessage());
+        }
+    }
+
+    void declare(Channel channel) throws java.io.IOException {
+        channel.exchangeDeclare(alternateExchange, "fanout", true);
+        channel.queueDeclare(unroutedQueue, true, false, false, null);
+        channel.queueBind(unroutedQueue, alternateExchange, "");
+        Map<String, Object> arguments = declareAlternateArgument ? Map.of("alternate-exchange", alternateExchange) : null;
+        channel.exchangeDeclare(exchange, "topic", true, false, arguments);
+    }
+}

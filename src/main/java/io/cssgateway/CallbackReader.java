@@ -1,0 +1,105 @@
+package io.cssgateway;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+
+/**
+ * Reads a request body into a {@link Callback}, or says in a {@link MalformedCallbackException} what is wrong
+ * with it. Numbers sent as strings and strings sent as numbers are accepted, as the provider does both.
+ */
+public final class CallbackReader {
+
+    private final ObjectMapper mapper;
+    private final boolean signatureRequired;
+
+    public CallbackReader(boolean signatureRequired) {
+        this.signatureRequired = signatureRequired;
+        this.mapper = JsonMapper.builder()
+                // two "sign" fields in one body could show one value to the check and another to a consumer
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                // keep decimals exactly as sent when the body is written on
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+                .build();
+    }
+
+    public Callback read(byte[] body) {
+        if (body == null || body.length == 0) {
+            throw new MalformedCallbackException("body is empty");
+        }
+        ObjectNode fields = parseObject(body);
+        int eventType = eventType(fields.get("event_type"));
+        String expiry = integerText(fields.get("t"), "t");
+        String sign = signText(fields.get("sign"));
+        if (signatureRequired && (expiry == null || sign == null)) {
+            throw new MalformedCallbackException(expiry == null ? "field t is required" : "field sign is required");
+        }
+        fields.remove("sign");
+        return new Callback(fields, eventType, expiry, sign);
+    }
+
+    private ObjectNode parseObject(byte[] body) {
+        JsonNode node;
+        try (JsonParser parser = mapper.createParser(body)) {
+            node = mapper.readTree(parser);
+        } catch (JsonProcessingException e) {
+            String what = e.getOriginalMessage().startsWith("Duplicate field") ? "body has a field twice"
+                    : "body is not valid JSON";
+            throw new MalformedCallbackException(what + " (line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr() + ")");
+        } catch (IOException e) {
+            throw new MalformedCallbackException("body is not valid JSON");
+        }
+        if (node == null || node.isMissingNode()) {
+            throw new MalformedCallbackException("body is empty");
+        }
+        if (!node.isObject()) {
+            throw new MalformedCallbackException("body must be a JSON object");
+        }
+        return (ObjectNode) node;
+    }
+
+    private static int eventType(JsonNode node) {
+        if (node == null || node.isNull()) {
+            throw new MalformedCallbackException("field event_type is required");
+        }
+        Integer value = isIntegerValue(node) ? Integers.parseIntOrNull(node.asText()) : null;
+        if (value == null) {
+            throw new MalformedCallbackException("field event_type must be an integer");
+        }
+        return value;
+    }
+
+    private static String integerText(JsonNode node, String name) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!isIntegerValue(node) || !Integers.isInteger(node.asText())) {
+            throw new MalformedCallbackException("field " + name + " must be an integer");
+        }
+        return node.asText();
+    }
+
+    private static String signText(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual() && !node.isIntegralNumber()) {
+            throw new MalformedCallbackException("field sign must be a string");
+        }
+        return node.asText();
+    }
+
+    private static boolean isIntegerValue(JsonNode node) {
+        return node.isIntegralNumber() || node.isTextual();
+    }
+}

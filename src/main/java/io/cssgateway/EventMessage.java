@@ -1,0 +1,87 @@
+package io.cssgateway;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Date;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
+import org.apache.camel.Message;
+
+/**
+ * Turns a verified {@link Callback} into the message consumers read on RabbitMQ: the body is the provider's JSON
+ * (every field kept, unknown ones too, {@code sign} removed) plus {@code event}, {@code category} (interruptions)
+ * and {@code received_at}; headers {@code css_event_type}, {@code css_sequence}, {@code css_stream_id},
+ * {@code css_app}, {@code css_errcode} where the callback has them. The exchange property {@code eventTime}
+ * becomes the AMQP timestamp.
+ */
+public final class EventMessage {
+
+    private static final DateTimeFormatter RECEIVED_AT =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final Set<String> ADDED = Set.of("event", "category", "received_at");
+    private static final Map<String, String> HEADERS = Map.of(
+            "css_sequence", "sequence",
+            "css_stream_id", "stream_id",
+            "css_app", "app");
+
+    private final JsonFactory json = new ObjectMapper().getFactory();
+
+    public void prepare(Exchange exchange) throws InvalidPayloadException {
+        Callback callback = exchange.getMessage().getMandatoryBody(Callback.class);
+        String event = exchange.getProperty("event", String.class);
+        String category = exchange.getProperty("category", String.class);
+        long receivedAt = exchange.getClock().getCreated();
+
+        Message message = exchange.getMessage();
+        message.setBody(body(callback, event, category, receivedAt));
+        message.setHeader("css_event_type", callback.getEventType());
+        HEADERS.forEach((header, field) -> {
+            String value = callback.text(field);
+            if (value != null) {
+                message.setHeader(header, value);
+            }
+        });
+        Integer errcode = callback.getErrcode();
+        if (errcode != null) {
+            message.setHeader("css_errcode", errcode);
+        }
+        Long eventTime = Integers.isInteger(callback.text("event_time")) ? Long.parseLong(callback.text("event_time")) : null;
+        exchange.setProperty("eventTime", new Date(eventTime != null ? eventTime * 1000 : receivedAt));
+    }
+
+    byte[] body(Callback callback, String event, String category, long receivedAt) {
+        var out = new ByteArrayOutputStream(512);
+        try (JsonGenerator gen = json.createGenerator(out)) {
+            gen.writeStartObject();
+            for (Iterator<Map.Entry<String, JsonNode>> it = callback.fields().fields(); it.hasNext(); ) {
+                var field = it.next();
+                if (!ADDED.contains(field.getKey())) {
+                    gen.writeFieldName(field.getKey());
+                    gen.writeTree(field.getValue());
+                }
+            }
+            if (event != null) {
+                gen.writeStringField("event", event);
+            }
+            if (category != null) {
+                gen.writeStringField("category", category);
+            }
+            gen.writeStringField("received_at", RECEIVED_AT.format(Instant.ofEpochMilli(receivedAt)));
+            gen.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the event message", e);
+        }
+        return out.toByteArray();
+    }
+}

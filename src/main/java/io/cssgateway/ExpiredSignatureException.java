@@ -1,0 +1,9 @@
+package io.cssgateway;
+
+/** {@code t}, the signature's expiry, has passed beyond the allowed clock skew: answered 401. */
+public final class ExpiredSignatureException extends CallbackRejectedException {
+
+    public ExpiredSignatureException() {
+        super("signature expired");
+    }
+}

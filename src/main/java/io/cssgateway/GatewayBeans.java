@@ -1,0 +1,132 @@
+package io.cssgateway;
+
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+
+/**
+ * Binds every bean the routes call by name, built from the configuration (application.properties, -D, the
+ * environment). Named in {@code camel.main.configuration-classes}. Beans are bound here rather than with
+ * {@code @BindToRegistry}, which Camel 4.18 Main invokes twice per configuration class (two broker connections,
+ * two handles on the de-duplication file).
+ */
+public final class GatewayBeans implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayBeans.class);
+
+    @Override
+    public void configure(CamelContext camelContext) throws Exception {
+        Settings settings = new Settings(camelContext);
+        Registry registry = camelContext.getRegistry();
+        boolean signatureRequired = settings.bool("gateway.signature.required");
+
+        registry.bind("callbackReader", new CallbackReader(signatureRequired));
+        registry.bind("signatureVerifier", signatureVerifier(settings, signatureRequired));
+        registry.bind("eventIdentity", new EventIdentity());
+        SeenEvents seenEvents = seenEvents(settings);
+        registry.bind("seenEvents", seenEvents);
+        camelContext.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() throws Exception {
+                seenEvents.close();
+            }
+        });
+        registry.bind("errcodeTable", errcodeTable(camelContext, settings.text("gateway.classify.errcode-table")));
+        registry.bind("eventMessage", new EventMessage());
+
+        CachingConnectionFactory connectionFactory = rabbitConnectionFactory(settings);
+        registry.bind("rabbitConnectionFactory", connectionFactory);
+        camelContext.addService(new BrokerTopology(connectionFactory,
+                settings.text("gateway.rabbitmq.exchange"),
+                settings.text("gateway.rabbitmq.alternate-exchange"),
+                settings.text("gateway.rabbitmq.unrouted-queue"),
+                settings.bool("gateway.rabbitmq.declare-alternate-exchange")));
+    }
+
+    private static SignatureVerifier signatureVerifier(Settings settings, boolean required) {
+        List<String> keys = Arrays.stream(settings.text("gateway.signature.keys").split(","))
+                .map(String::strip).filter(k -> !k.isEmpty()).toList();
+        if (keys.isEmpty() && required) {
+            throw new IllegalStateException("No callback key is configured, so no callback could be verified. "
+                    + "Set the environment variable CSS_CALLBACK_KEYS to the key of the CSS callback template "
+                    + "(several keys comma-separated while rotating), or -Dgateway.signature.keys=...; "
+                    + "only for a trial, -Dgateway.signature.required=false accepts callbacks unverified.");
+        }
+        if (!required) {
+            LOG.warn("gateway.signature.required=false: callbacks without t/sign are accepted{}. "
+                    + "Anyone who can reach the endpoint can publish events.",
+                    keys.isEmpty() ? ", and no sign is verified as no key is configured" : "");
+        }
+        long clockSkew = settings.integer("gateway.signature.clock-skew-seconds");
+        return new SignatureVerifier(keys, Duration.ofSeconds(clockSkew), Clock.systemUTC());
+    }
+
+    private static SeenEvents seenEvents(Settings settings) {
+        int capacity = (int) settings.integer("gateway.dedup.capacity");
+        String store = settings.text("gateway.dedup.store");
+        return switch (store) {
+            case "file" -> new SeenEvents(capacity, Path.of(settings.text("gateway.dedup.file")));
+            case "memory" -> new SeenEvents(capacity);
+            default -> throw new IllegalStateException(
+                    "gateway.dedup.store=" + store + " is not supported; use file (the default) or memory");
+        };
+    }
+
+    private static ErrcodeTable errcodeTable(CamelContext camelContext, String location) throws Exception {
+        try (var in = ResourceHelper.resolveMandatoryResourceAsInputStream(camelContext, location)) {
+            ErrcodeTable table = ErrcodeTable.parse(new InputStreamReader(in, StandardCharsets.UTF_8), location);
+            LOG.info("Errcode table {}: {} errcodes in categories, any other is unknown", location, table.size());
+            return table;
+        }
+    }
+
+    private static CachingConnectionFactory rabbitConnectionFactory(Settings settings) {
+        CachingConnectionFactory factory = new CachingConnectionFactory();
+        factory.setAddresses(settings.text("gateway.rabbitmq.addresses"));
+        factory.setUsername(settings.text("gateway.rabbitmq.username"));
+        factory.setPassword(settings.text("gateway.rabbitmq.password"));
+        factory.setVirtualHost(settings.text("gateway.rabbitmq.virtual-host"));
+        factory.setConnectionNameStrategy(f -> "css-callback-gateway");
+        // the publish step waits for the broker's confirm before the callback is answered 200
+        factory.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.SIMPLE);
+        return factory;
+    }
+
+    /** Reads configuration keys, saying which key is missing or malformed. */
+    private record Settings(CamelContext camelContext) {
+
+        String text(String key) {
+            return camelContext.getPropertiesComponent().resolveProperty(key)
+                    .orElseThrow(() -> new IllegalStateException("configuration key " + key + " is not set"))
+                    .strip();
+        }
+
+        boolean bool(String key) {
+            String value = text(key);
+            if (!value.equals("true") && !value.equals("false")) {
+                throw new IllegalStateException(key + " must be true or false, got '" + value + "'");
+            }
+            return Boolean.parseBoolean(value);
+        }
+
+        long integer(String key) {
+            String value = text(key);
+            if (!Integers.isInteger(value)) {
+                throw new IllegalStateException(key + " must be a whole number, got '" + value + "'");
+            }
+            return Long.parseLong(value);
+        }
+    }
+}

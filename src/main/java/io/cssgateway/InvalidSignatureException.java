@@ -1,0 +1,9 @@
+package io.cssgateway;
+
+/** {@code sign} matches none of the configured keys: answered 401. */
+public final class InvalidSignatureException extends CallbackRejectedException {
+
+    public InvalidSignatureException() {
+        super("invalid signature");
+    }
+}

@@ -1,0 +1,83 @@
+package io.cssgateway;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Checks {@code sign == md5(key + t)} for any configured key (several during a key rotation), in constant time,
+ * and that {@code t}, the signature's expiry, has not passed beyond the allowed clock skew.
+ * The keys never appear in a message, a log line or {@link #toString()}.
+ */
+public final class SignatureVerifier {
+
+    private final byte[][] keys;
+    private final long clockSkewSeconds;
+    private final Clock clock;
+
+    public SignatureVerifier(List<String> keys, Duration clockSkew, Clock clock) {
+        this.keys = keys.stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+        this.clockSkewSeconds = clockSkew.toSeconds();
+        this.clock = clock;
+    }
+
+    /** Whether any key is configured: without one, callbacks cannot be verified. */
+    public boolean hasKeys() {
+        return keys.length > 0;
+    }
+
+    public void verify(Callback callback) {
+        if (callback.sign() == null || !hasKeys()) {
+            // unsigned callbacks only get this far when the operator has allowed them
+            return;
+        }
+        if (!matchesAnyKey(callback.expiry(), callback.sign())) {
+            throw new InvalidSignatureException();
+        }
+        if (clock.instant().getEpochSecond() > Long.parseLong(callback.expiry()) + clockSkewSeconds) {
+            throw new ExpiredSignatureException();
+        }
+    }
+
+    boolean matchesAnyKey(String expiry, String sign) {
+        byte[] given = sign.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+        byte[] t = expiry.getBytes(StandardCharsets.US_ASCII);
+        MessageDigest md5 = md5();
+        boolean match = false;
+        for (byte[] key : keys) {
+            md5.update(key);
+            md5.update(t);
+            // every key is tried, so the time taken does not tell which one matched
+            match |= MessageDigest.isEqual(given, hex(md5.digest()));
+        }
+        return match;
+    }
+
+    private static byte[] hex(byte[] digest) {
+        byte[] out = new byte[digest.length * 2];
+        for (int i = 0; i < digest.length; i++) {
+            out[2 * i] = HEX[(digest[i] >> 4) & 0xf];
+            out[2 * i + 1] = HEX[digest[i] & 0xf];
+        }
+        return out;
+    }
+
+    private static MessageDigest md5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no MD5", e);
+        }
+    }
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    @Override
+    public String toString() {
+        return "SignatureVerifier[" + keys.length + " key(s), clock skew " + clockSkewSeconds + " s]";
+    }
+}
