@@ -1,0 +1,374 @@
+package io.cssgateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.GetResponse;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.camel.test.main.junit5.CamelMainTestSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The whole gateway, as configured by its real application.properties and routes/, over HTTP, publishing to
+ * the real RabbitMQ at 127.0.0.1:5672 on an exchange of this run's own (css.events.it-RUN).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class GatewayEndToEndTest extends CamelMainTestSupport {
+
+    static final String KEY = "e2e-key-" + UUID.randomUUID();
+    static final String OLD_KEY = "e2e-old-key-" + UUID.randomUUID();
+
+    // static: CamelTestSupport asks for the configuration in its constructor, before instance fields are set
+    private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    private static final String EXCHANGE = "css.events.it-" + RUN;
+    private static final String UNROUTED = "css.unrouted.it-" + RUN;
+    private static final int PORT = freePort();
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
+    private BrokerProbe broker;
+
+    @Override
+    protected String getPropertyPlaceholderLocations() {
+        return "file:application.properties";
+    }
+
+    @Override
+    protected Properties useOverridePropertiesWithPropertiesComponent() {
+        Path dataDir;
+        try {
+            dataDir = Files.createTempDirectory("css-gateway-e2e");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        Properties properties = new Properties();
+        properties.setProperty("camel.server.port", Integer.toString(PORT));
+        properties.setProperty("camel.server.host", "127.0.0.1");
+        properties.setProperty("gateway.signature.keys", OLD_KEY + "," + KEY);
+        properties.setProperty("gateway.dedup.file", dataDir.resolve("dedup/seen-events.txt").toString());
+        properties.setProperty("gateway.rabbitmq.exchange", EXCHANGE);
+        properties.setProperty("gateway.rabbitmq.alternate-exchange", UNROUTED);
+        properties.setProperty("gateway.rabbitmq.unrouted-queue", UNROUTED);
+        properties.setProperty("gateway.rabbitmq.confirm-timeout-ms", "2000");
+        return properties;
+    }
+
+    @BeforeAll
+    void openProbe() throws Exception {
+        broker = new BrokerProbe();
+    }
+
+    @AfterEach
+    void removeProbeQueues() throws Exception {
+        broker.deleteQueues();
+    }
+
+    @AfterAll
+    void removeThisRunsExchanges() throws Exception {
+        broker.deleteExchange(EXCHANGE);
+        broker.deleteExchange(UNROUTED);
+        broker.deleteQueue(UNROUTED);
+        broker.close();
+    }
+
+    // ---------------------------------------------------------------- accepted events
+
+    @Test
+    void pushIsPublishedWithItsPropertiesHeadersAndBody() throws Exception {
+        String queue = broker.bindQueue(EXCHANGE, "#");
+        TestCallbacks push = TestCallbacks.sample("1-push.doc.json").withUniqueSequence().freshlySignedWith(KEY);
+
+        HttpResponse<String> answer = post(push.asString());
+
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body()).isEqualTo("{\"code\":0}");
+        assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/json");
+        GetResponse message = broker.next(queue, Duration.ofSeconds(5));
+        assertThat(message).isNotNull();
+        assertThat(message.getEnvelope().getRoutingKey()).isEqualTo("stream.push");
+        var props = message.getProps();
+        assertThat(props.getDeliveryMode()).isEqualTo(2);
+        assertThat(props.getContentType()).isEqualTo("application/json");
+        assertThat(props.getMessageId()).isEqualTo("1:" + push.text("sequence"));
+        assertThat(props.getTimestamp()).isEqualTo(new Date(1703731478L * 1000));
+        assertThat(props.getHeaders()).containsOnlyKeys(
+                "css_event_type", "css_sequence", "css_stream_id", "css_app", "css_errcode");
+        assertThat(props.getHeaders().get("css_errcode")).isEqualTo(0);
+        assertThat(props.getHeaders().get("css_event_type")).isEqualTo(1);
+        assertThat(props.getHeaders().get("css_sequence").toString()).isEqualTo(push.text("sequence"));
+        assertThat(props.getHeaders().get("css_stream_id").toString()).isEqualTo("test_stream");
+        assertThat(props.getHeaders().get("css_app").toString()).isEqualTo("test.domain.com");
+
+        JsonNode body = json.readTree(message.getBody());
+        JsonNode sent = push.json();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) sent).remove("sign");
+        sent.fieldNames().forEachRemaining(field ->
+                assertThat(body.get(field).toString()).as(field).isEqualTo(sent.get(field).toString()));
+        assertThat(body.has("sign")).isFalse();
+        assertThat(body.get("idc_id").asInt()).isEqualTo(34);
+        assertThat(body.get("event").asText()).isEqualTo("push");
+        assertThat(body.has("category")).isFalse();
+        Instant receivedAt = Instant.parse(body.get("received_at").asText());
+        assertThat(body.get("received_at").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
+        assertThat(receivedAt).isBetween(Instant.now().minusSeconds(10), Instant.now());
+    }
+
+    @ParameterizedTest(name = "errcode {0} -> stream.interrupt.{1}")
+    @CsvSource({
+        "1, client-stop", "35, client-stop", "5, internal", "6, protocol", "33, protocol", "8, no-data",
+        "12, network", "18, access-policy", "19, third-party-auth", "21, operator-action", "22, unknown",
+        "999, unknown",
+    })
+    void interruptionIsPublishedUnderItsCategory(int errcode, String category) throws Exception {
+        String queue = broker.bindQueue(EXCHANGE, "stream.interrupt.*");
+        TestCallbacks interruption = TestCallbacks.sample("0-interrupt.doc.json")
+                .withUniqueSequence().with("errcode", errcode).freshlySignedWith(KEY);
+
+        assertThat(post(interruption.asString()).statusCode()).isEqualTo(200);
+
+        GetResponse message = broker.next(queue, Duration.ofSeconds(5));
+        assertThat(message.getEnvelope().getRoutingKey()).isEqualTo("stream.interrupt." + category);
+        assertThat(message.getProps().getMessageId()).isEqualTo("0:" + interruption.text("sequence"));
+        assertThat(message.getProps().getHeaders().get("css_errcode")).isEqualTo(errcode);
+        JsonNode body = json.readTree(message.getBody());
+        assertThat(body.get("event").asText()).isEqualTo("interrupt");
+        assertThat(body.get("category").asText()).isEqualTo(category);
+        assertThat(body.get("push_duration").asText()).isEqualTo("128581");
+        assertThat(body.get("errcode").asInt()).isEqualTo(errcode);
+    }
+
+    @Test
+    void otherEventTypesArePublishedUnderUnknownWithTheProvidersBody() throws Exception {
+        String queue = broker.bindQueue(EXCHANGE, "unknown.#");
+        TestCallbacks recording = TestCallbacks.sample("100-record-file.doc-2022.json").freshlySignedWith(KEY);
+
+        assertThat(post(recording.asString()).statusCode()).isEqualTo(200);
+
+        GetResponse message = broker.next(queue, Duration.ofSeconds(5));
+        assertThat(message.getEnvelope().getRoutingKey()).isEqualTo("unknown.100");
+        assertThat(message.getProps().getMessageId()).startsWith("100:sha256:");
+        JsonNode body = json.readTree(message.getBody());
+        assertThat(body.get("file_id").asText()).isEqualTo(recording.text("file_id"));
+        assertThat(body.has("sign")).isFalse();
+    }
+
+    @Test
+    void numbersSentAsStringsAreAccepted() throws Exception {
+        String queue = broker.bindQueue(EXCHANGE, "stream.push");
+        long t = Instant.now().getEpochSecond() + 600;
+        TestCallbacks push = TestCallbacks.sample("1-push.doc.json").withUniqueSequence()
+                .with("event_type", "1").with("t", Long.toString(t)).with("sign", TestCallbacks.md5Hex(KEY + t));
+
+        assertThat(post(push.asString()).statusCode()).isEqualTo(200);
+        assertThat(broker.next(queue, Duration.ofSeconds(5))).isNotNull();
+    }
+
+    @Test
+    void theOldKeyStillWorksDuringRotation() throws Exception {
+        TestCallbacks push = TestCallbacks.sample("1-push.doc.json").withUniqueSequence().freshlySignedWith(OLD_KEY);
+        assertThat(post(push.asString()).statusCode()).isEqualTo(200);
+    }
+
+    // ---------------------------------------------------------------- duplicates
+
+    @Test
+    void duplicateIsAnsweredButPublishedOnce() throws Exception {
+        String queue = broker.bindQueue(EXCHANGE, "#");
+        TestCallbacks push = TestCallbacks.sample("1-push.doc.json").withUniqueSequence().freshlySignedWith(KEY);
+        // the provider's retry, signed anew with a later t
+        TestCallbacks retry = TestCallbacks.sample("1-push.doc.json").with("sequence", push.text("sequence"))
+                .signedAt(Long.parseLong(push.text("t")) + 60).signedWith(KEY);
+
+        HttpResponse<String> first = post(push.asString());
+        HttpResponse<String> second = post(push.asString());
+        HttpResponse<String> third = post(retry.asString());
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(second.statusCode()).isEqualTo(200);
+        assertThat(second.body()).isEqualTo("{\"code\":0}");
+        assertThat(third.statusCode()).isEqualTo(200);
+        assertThat(broker.drain(queue, Duration.ofMillis(500))).hasSize(1);
+    }
+
+    @Test
+    void pushAndInterruptionOfOnePushAreNotDuplicatesOfEachOther() throws Exception {
+        String queue = broker.bindQueue(EXCHANGE, "#");
+        String sequence = TestCallbacks.uniqueSequence();
+        post(TestCallbacks.sample("1-push.doc.json").with("sequence", sequence).freshlySignedWith(KEY).asString());
+        post(TestCallbacks.sample("0-interrupt.doc.json").with("sequence", sequence).freshlySignedWith(KEY).asString());
+        assertThat(broker.drain(queue, Duration.ofMillis(500))).extracting(m -> m.getEnvelope().getRoutingKey())
+                .containsExactlyInAnyOrder("stream.push", "stream.interrupt.client-stop");
+    }
+
+    // ---------------------------------------------------------------- failures
+
+    @Test
+    void aFailedPublishAnswers503AndTheRetryPublishes() throws Exception {
+        TestCallbacks push = TestCallbacks.sample("1-push.doc.json").withUniqueSequence().freshlySignedWith(KEY);
+        broker.deleteExchange(EXCHANGE);
+        try {
+            HttpResponse<String> failed = post(push.asString());
+            assertThat(failed.statusCode()).isEqualTo(503);
+            assertThat(failed.body()).isEqualTo("{\"code\":503,\"message\":\"event could not be handed on, retry later\"}");
+        } finally {
+            broker.declareTopicExchange(EXCHANGE, UNROUTED);
+        }
+        String queue = broker.bindQueue(EXCHANGE, "#");
+
+        HttpResponse<String> retried = post(push.asString());
+
+        assertThat(retried.statusCode()).isEqualTo(200);
+        GetResponse message = broker.next(queue, Duration.ofSeconds(5));
+        assertThat(message).isNotNull();
+        assertThat(message.getProps().getMessageId()).isEqualTo("1:" + push.text("sequence"));
+    }
+
+    @Test
+    void anEventNoQueueTakesGoesToTheAlternateExchangesQueue() throws Exception {
+        String pushOnly = broker.bindQueue(EXCHANGE, "stream.push");
+        TestCallbacks screenshot = TestCallbacks.sample("200-screenshot.doc-2021.json")
+                .with("stream_id", "ae-" + RUN + "-" + TestCallbacks.uniqueSequence()).freshlySignedWith(KEY);
+
+        assertThat(post(screenshot.asString()).statusCode()).isEqualTo(200);
+
+        assertThat(broker.next(pushOnly, Duration.ofMillis(300))).isNull();
+        // other tests' events that no queue took are parked there too: find this one
+        GetResponse parked = null;
+        for (GetResponse m : broker.drain(UNROUTED, Duration.ofMillis(500))) {
+            if (json.readTree(m.getBody()).path("stream_id").asText().equals(screenshot.text("stream_id"))) {
+                parked = m;
+            }
+        }
+        assertThat(parked).isNotNull();
+        assertThat(parked.getEnvelope().getRoutingKey()).isEqualTo("unknown.200");
+    }
+
+    // ---------------------------------------------------------------- refusals
+
+    @ParameterizedTest(name = "{0} -> 400 {1}")
+    @CsvSource(delimiter = '|', value = {
+        "not json                               | body is not valid JSON (line 1, column 5)",
+        "[]                                     | body must be a JSON object",
+        "'{\"t\":1,\"sign\":\"x\"}'              | field event_type is required",
+        "'{\"event_type\":1,\"sign\":\"x\"}'     | field t is required",
+        "'{\"event_type\":1,\"t\":1}'            | field sign is required",
+        "'{\"event_type\":\"x\",\"t\":1,\"sign\":\"x\"}' | field event_type must be an integer",
+        "'{\"event_type\":1,\"t\":true,\"sign\":\"x\"}'  | field t must be an integer",
+        "'{\"event_type\":1,\"t\":1,\"sign\":{}}'        | field sign must be a string",
+    })
+    void malformedBodyIsRejectedWith400(String body, String message) throws Exception {
+        HttpResponse<String> answer = post(body);
+        assertThat(answer.statusCode()).isEqualTo(400);
+        assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(json.readTree(answer.body())).isEqualTo(json.readTree(
+                "{\"code\":400,\"message\":\"" + message + "\"}"));
+    }
+
+    @Test
+    void emptyBodyIsRejectedWith400() throws Exception {
+        HttpResponse<String> answer = post("");
+        assertThat(answer.statusCode()).isEqualTo(400);
+        assertThat(answer.body()).isEqualTo("{\"code\":400,\"message\":\"body is empty\"}");
+    }
+
+    @Test
+    void wrongSignatureIsRejectedWith401() throws Exception {
+        String queue = broker.bindQueue(EXCHANGE, "#");
+        HttpResponse<String> answer = post(TestCallbacks.sample("1-push.doc.json").withUniqueSequence()
+                .freshlySignedWith("not-the-key").asString());
+        assertThat(answer.statusCode()).isEqualTo(401);
+        assertThat(answer.body()).isEqualTo("{\"code\":401,\"message\":\"invalid signature\"}");
+        assertThat(broker.drain(queue, Duration.ofMillis(300))).isEmpty();
+    }
+
+    @Test
+    void expiredSignatureIsRejectedWith401() throws Exception {
+        long expired = Instant.now().getEpochSecond() - 31 - 5;
+        HttpResponse<String> answer = post(TestCallbacks.sample("1-push.doc.json").withUniqueSequence()
+                .signedAt(expired).signedWith(KEY).asString());
+        assertThat(answer.statusCode()).isEqualTo(401);
+        assertThat(answer.body()).isEqualTo("{\"code\":401,\"message\":\"signature expired\"}");
+    }
+
+    @Test
+    void withinTheClockSkewIsAccepted() throws Exception {
+        long justPast = Instant.now().getEpochSecond() - 20;
+        assertThat(post(TestCallbacks.sample("1-push.doc.json").withUniqueSequence()
+                .signedAt(justPast).signedWith(KEY).asString()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void otherMethodsAreRejectedWith405() throws Exception {
+        HttpResponse<String> get = http.send(HttpRequest.newBuilder(endpoint()).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> put = http.send(HttpRequest.newBuilder(endpoint())
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(get.statusCode()).isEqualTo(405);
+        assertThat(put.statusCode()).isEqualTo(405);
+    }
+
+    @Test
+    void bodyOverTheLimitIsRejectedWith413() throws Exception {
+        String tooBig = "{\"event_type\":1,\"pad\":\"" + "x".repeat(65536) + "\"}";
+        assertThat(post(tooBig).statusCode()).isEqualTo(413);
+        String justUnder = "{\"event_type\":1,\"t\":1,\"pad\":\"" + "x".repeat(65000) + "\"}";
+        assertThat(post(justUnder).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void contentTypeThatIsNotJsonIsRejectedWith415() throws Exception {
+        String body = TestCallbacks.sample("1-push.doc.json").withUniqueSequence().freshlySignedWith(KEY).asString();
+        assertThat(post(body, "text/plain").statusCode()).isEqualTo(415);
+        assertThat(post(body, "application/x-www-form-urlencoded").statusCode()).isEqualTo(415);
+        assertThat(post(body, "application/json; charset=utf-8").statusCode()).isEqualTo(200);
+    }
+
+    @AfterAll
+    void noKeyEverReachedTheLog() throws IOException {
+        String log = Files.readString(Path.of("target/test-logs/gateway.log"));
+        assertThat(log).contains("css-callback-gateway").doesNotContain(KEY).doesNotContain(OLD_KEY);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private URI endpoint() {
+        return URI.create("http://127.0.0.1:" + PORT + "/callbacks/tencent/css");
+    }
+
+    private HttpResponse<String> post(String body) throws Exception {
+        return post(body, "application/json");
+    }
+
+    private HttpResponse<String> post(String body, String contentType) throws Exception {
+        return http.send(HttpRequest.newBuilder(endpoint()).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
