@@ -32,19 +32,32 @@ public final class GatewayBeans implements CamelConfiguration {
         Registry registry = camelContext.getRegistry();
         boolean signatureRequired = settings.bool("gateway.signature.required");
 
+        List<String> keys = Arrays.stream(settings.text("gateway.signature.keys").split(","))
+                .map(String::strip).filter(k -> !k.isEmpty()).toList();
+        registry.bind("requestGuard", new RequestGuard());
         registry.bind("callbackReader", new CallbackReader(signatureRequired));
-        registry.bind("signatureVerifier", signatureVerifier(settings, signatureRequired));
+        registry.bind("signatureVerifier", signatureVerifier(settings, keys, signatureRequired));
         registry.bind("eventIdentity", new EventIdentity());
         SeenEvents seenEvents = seenEvents(settings);
         registry.bind("seenEvents", seenEvents);
+        registry.bind("errcodeTable", errcodeTable(camelContext, settings.text("gateway.classify.errcode-table")));
+        registry.bind("eventMessage", new EventMessage());
+
+        AuditFiles auditFiles = new AuditFiles(Path.of(settings.text("gateway.audit.dir")),
+                settings.integer("gateway.audit.max-file-bytes"),
+                (int) settings.integer("gateway.audit.retention-days"), Clock.systemUTC());
+        // the keys are given so that the audit log can mask them wherever they would appear
+        registry.bind("auditLog", new AuditLog(auditFiles, keys, (int) settings.integer("gateway.audit.raw-body-max-chars")));
+        camelContext.getManagementStrategy().addEventNotifier(
+                new OversizedBodyAnswer(camelContext, (int) settings.integer("camel.server.port"), "direct:write-audit-line"));
+        // the files the gateway appends to are closed when Camel stops
         camelContext.addService(new ServiceSupport() {
             @Override
             protected void doStop() throws Exception {
                 seenEvents.close();
+                auditFiles.close();
             }
         });
-        registry.bind("errcodeTable", errcodeTable(camelContext, settings.text("gateway.classify.errcode-table")));
-        registry.bind("eventMessage", new EventMessage());
 
         CachingConnectionFactory connectionFactory = rabbitConnectionFactory(settings);
         registry.bind("rabbitConnectionFactory", connectionFactory);
@@ -55,9 +68,7 @@ public final class GatewayBeans implements CamelConfiguration {
                 settings.bool("gateway.rabbitmq.declare-alternate-exchange")));
     }
 
-    private static SignatureVerifier signatureVerifier(Settings settings, boolean required) {
-        List<String> keys = Arrays.stream(settings.text("gateway.signature.keys").split(","))
-                .map(String::strip).filter(k -> !k.isEmpty()).toList();
+    private static SignatureVerifier signatureVerifier(Settings settings, List<String> keys, boolean required) {
         if (keys.isEmpty() && required) {
             throw new IllegalStateException("No callback key is configured, so no callback could be verified. "
                     + "Set the environment variable CSS_CALLBACK_KEYS to the key of the CSS callback template "
@@ -99,6 +110,8 @@ public final class GatewayBeans implements CamelConfiguration {
         factory.setPassword(settings.text("gateway.rabbitmq.password"));
         factory.setVirtualHost(settings.text("gateway.rabbitmq.virtual-host"));
         factory.setConnectionNameStrategy(f -> "css-callback-gateway");
+        // the provider gives up on a request after 20 s: an unreachable broker must fail well before that
+        factory.setConnectionTimeout((int) settings.integer("gateway.rabbitmq.connect-timeout-ms"));
         // the publish step waits for the broker's confirm before the callback is answered 200
         factory.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.SIMPLE);
         return factory;

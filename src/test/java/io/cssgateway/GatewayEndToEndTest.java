@@ -65,6 +65,7 @@ class GatewayEndToEndTest extends CamelMainTestSupport {
         properties.setProperty("camel.server.host", "127.0.0.1");
         properties.setProperty("gateway.signature.keys", OLD_KEY + "," + KEY);
         properties.setProperty("gateway.dedup.file", dataDir.resolve("dedup/seen-events.txt").toString());
+        properties.setProperty("gateway.audit.dir", dataDir.resolve("audit").toString());
         properties.setProperty("gateway.rabbitmq.exchange", EXCHANGE);
         properties.setProperty("gateway.rabbitmq.alternate-exchange", UNROUTED);
         properties.setProperty("gateway.rabbitmq.unrouted-queue", UNROUTED);

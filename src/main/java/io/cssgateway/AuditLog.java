@@ -1,0 +1,187 @@
+package io.cssgateway;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the audit line of one request: when, from where, what was answered and why, which event, and the
+ * provider's body without {@code sign} (at any depth; for a body that is not JSON, its text with anything that
+ * looks like a sign masked, cut at a bound). No callback key ever reaches a line. A line that cannot be written
+ * is logged and counted, never thrown: the event is handed on and answered all the same.
+ * <p>
+ * It reads the exchange properties the routes set: {@code remoteAddress}, {@code httpStatus} (else the HTTP
+ * response code header, else 200), {@code verdict}, {@code reason}, {@code eventId}, {@code callback},
+ * {@code event}, {@code category}, {@code routingKey}, {@code rawBody}; and sets {@code auditLine}.
+ */
+public final class AuditLog {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+    private static final DateTimeFormatter RECEIVED_AT =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    // "sign": "...", 'sign'='...', sign=... in text that is not JSON
+    private static final Pattern SIGN_VALUE =
+            Pattern.compile("(?i)(sign[\"']?\\s*[:=]\\s*[\"']?)[^\"'&,;}\\]\\s]*");
+    // an md5 in hex, the shape of every sign
+    private static final Pattern HEX_32 = Pattern.compile("(?i)(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])");
+    private static final long FAILURE_LOG_INTERVAL_MS = 10_000;
+
+    private final AuditFiles files;
+    private final List<String> keys;
+    private final int rawBodyMaxChars;
+    private final ObjectMapper lenient = JsonMapper.builder().build();
+    private final AtomicLong failures = new AtomicLong();
+    private volatile long lastFailureLogged;
+
+    public AuditLog(AuditFiles files, List<String> keys, int rawBodyMaxChars) {
+        this.files = files;
+        this.keys = List.copyOf(keys);
+        this.rawBodyMaxChars = rawBodyMaxChars;
+    }
+
+    public void write(Exchange exchange) {
+        Instant receivedAt = Instant.ofEpochMilli(exchange.getClock().getCreated());
+        try {
+            byte[] line = line(exchange, receivedAt);
+            exchange.setProperty("auditLine", line);
+            files.append(receivedAt, line);
+        } catch (IOException | RuntimeException e) {
+            long count = failures.incrementAndGet();
+            long now = System.currentTimeMillis();
+            if (now - lastFailureLogged > FAILURE_LOG_INTERVAL_MS) {
+                lastFailureLogged = now;
+                LOG.error("Audit line not written ({} failed so far); the event is handed on regardless: {}",
+                        count, e.toString());
+            }
+        }
+    }
+
+    /** How many audit lines could not be written since the start. */
+    public long failures() {
+        return failures.get();
+    }
+
+    byte[] line(Exchange exchange, Instant receivedAt) throws IOException {
+        Callback callback = exchange.getProperty("callback", Callback.class);
+        var out = new ByteArrayOutputStream(1024);
+        try (JsonGenerator gen = lenient.getFactory().createGenerator(out)) {
+            gen.writeStartObject();
+            gen.writeStringField("received_at", RECEIVED_AT.format(receivedAt));
+            gen.writeStringField("remote_addr", remoteAddress(exchange.getProperty("remoteAddress")));
+            gen.writeNumberField("http_status", httpStatus(exchange));
+            gen.writeStringField("verdict", exchange.getProperty("verdict", String.class));
+            gen.writeStringField("reason", exchange.getProperty("reason", String.class));
+            gen.writeStringField("event_id", exchange.getProperty("eventId", String.class));
+            if (callback != null) {
+                gen.writeNumberField("event_type", callback.getEventType());
+            } else {
+                gen.writeNullField("event_type");
+            }
+            gen.writeStringField("event", exchange.getProperty("event", String.class));
+            gen.writeStringField("stream_id", callback == null ? null : callback.text("stream_id"));
+            gen.writeStringField("app", callback == null ? null : callback.text("app"));
+            gen.writeStringField("sequence", callback == null ? null : callback.text("sequence"));
+            Integer errcode = callback == null ? null : callback.getErrcode();
+            if (errcode != null) {
+                gen.writeNumberField("errcode", errcode);
+            } else {
+                gen.writeNullField("errcode");
+            }
+            gen.writeStringField("category", exchange.getProperty("category", String.class));
+            gen.writeStringField("routing_key", exchange.getProperty("routingKey", String.class));
+            gen.writeFieldName("body");
+            if (callback != null) {
+                writeWithoutSign(gen, callback.fields());
+            } else {
+                writeRawBody(gen, exchange);
+            }
+            gen.writeEndObject();
+        }
+        out.write('\n');
+        return withoutKeys(out.toByteArray());
+    }
+
+    private static int httpStatus(Exchange exchange) {
+        Integer status = exchange.getProperty("httpStatus", Integer.class);
+        if (status == null) {
+            status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        }
+        return status == null ? 200 : status;
+    }
+
+    private static String remoteAddress(Object address) {
+        if (address instanceof io.vertx.core.net.SocketAddress socket) {
+            return socket.hostAddress();
+        }
+        return address == null ? null : address.toString();
+    }
+
+    private void writeRawBody(JsonGenerator gen, Exchange exchange) throws IOException {
+        Object raw = exchange.getProperty("rawBody");
+        String text = raw == null ? null : exchange.getContext().getTypeConverter().convertTo(String.class, exchange, raw);
+        if (text == null || text.isEmpty()) {
+            gen.writeNull();
+            return;
+        }
+        try {
+            JsonNode parsed = lenient.readTree(text);
+            if (parsed != null && !parsed.isMissingNode()) {
+                writeWithoutSign(gen, parsed);
+                return;
+            }
+        } catch (IOException notJson) {
+            // kept as text below
+        }
+        String masked = HEX_32.matcher(SIGN_VALUE.matcher(text).replaceAll("$1***")).replaceAll("***");
+        gen.writeString(masked.length() > rawBodyMaxChars ? masked.substring(0, rawBodyMaxChars) : masked);
+    }
+
+    /** Writes a JSON value with every field named sign left out, at any depth. */
+    private static void writeWithoutSign(JsonGenerator gen, JsonNode node) throws IOException {
+        if (node.isObject()) {
+            gen.writeStartObject();
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                var field = it.next();
+                if (!field.getKey().equalsIgnoreCase("sign")) {
+                    gen.writeFieldName(field.getKey());
+                    writeWithoutSign(gen, field.getValue());
+                }
+            }
+            gen.writeEndObject();
+        } else if (node.isArray()) {
+            gen.writeStartArray();
+            for (JsonNode element : node) {
+                writeWithoutSign(gen, element);
+            }
+            gen.writeEndArray();
+        } else {
+            gen.writeTree(node);
+        }
+    }
+
+    private byte[] withoutKeys(byte[] line) {
+        String text = null;
+        for (String key : keys) {
+            if (text == null) {
+                text = new String(line, StandardCharsets.UTF_8);
+            }
+            text = text.replace(key, "***");
+        }
+        return text == null ? line : text.getBytes(StandardCharsets.UTF_8);
+    }
+}
