@@ -3,99 +3,24 @@ package io.cssgateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.GetResponse;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import java.util.Properties;
-import java.util.UUID;
-import org.apache.camel.test.main.junit5.CamelMainTestSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/**
- * The whole gateway, as configured by its real application.properties and routes/, over HTTP, publishing to
- * the real RabbitMQ at 127.0.0.1:5672 on an exchange of this run's own (css.events.it-RUN).
- */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class GatewayEndToEndTest extends CamelMainTestSupport {
-
-    static final String KEY = "e2e-key-" + UUID.randomUUID();
-    static final String OLD_KEY = "e2e-old-key-" + UUID.randomUUID();
-
-    // static: CamelTestSupport asks for the configuration in its constructor, before instance fields are set
-    private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
-    private static final String EXCHANGE = "css.events.it-" + RUN;
-    private static final String UNROUTED = "css.unrouted.it-" + RUN;
-    private static final int PORT = freePort();
-
-    private final HttpClient http = HttpClient.newHttpClient();
-    private final ObjectMapper json = new ObjectMapper();
-    private BrokerProbe broker;
-
-    @Override
-    protected String getPropertyPlaceholderLocations() {
-        return "file:application.properties";
-    }
-
-    @Override
-    protected Properties useOverridePropertiesWithPropertiesComponent() {
-        Path dataDir;
-        try {
-            dataDir = Files.createTempDirectory("css-gateway-e2e");
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        Properties properties = new Properties();
-        properties.setProperty("camel.server.port", Integer.toString(PORT));
-        properties.setProperty("camel.server.host", "127.0.0.1");
-        properties.setProperty("gateway.signature.keys", OLD_KEY + "," + KEY);
-        properties.setProperty("gateway.dedup.file", dataDir.resolve("dedup/seen-events.txt").toString());
-        properties.setProperty("gateway.audit.dir", dataDir.resolve("audit").toString());
-        properties.setProperty("gateway.rabbitmq.exchange", EXCHANGE);
-        properties.setProperty("gateway.rabbitmq.alternate-exchange", UNROUTED);
-        properties.setProperty("gateway.rabbitmq.unrouted-queue", UNROUTED);
-        properties.setProperty("gateway.rabbitmq.confirm-timeout-ms", "2000");
-        return properties;
-    }
-
-    @BeforeAll
-    void openProbe() throws Exception {
-        broker = new BrokerProbe();
-    }
-
-    @AfterEach
-    void removeProbeQueues() throws Exception {
-        broker.deleteQueues();
-    }
-
-    @AfterAll
-    void removeThisRunsExchanges() throws Exception {
-        broker.deleteExchange(EXCHANGE);
-        broker.deleteExchange(UNROUTED);
-        broker.deleteQueue(UNROUTED);
-        broker.close();
-    }
+/** The gateway over HTTP: every answer, what is published, duplicates, the alternate exchange, failures. */
+class GatewayEndToEndTest extends GatewayTestSupport {
 
     // ---------------------------------------------------------------- accepted events
 
     @Test
     void pushIsPublishedWithItsPropertiesHeadersAndBody() throws Exception {
-        String queue = broker.bindQueue(EXCHANGE, "#");
+        String queue = broker.bindQueue(exchange, "#");
         TestCallbacks push = TestCallbacks.sample("1-push.doc.json").withUniqueSequence().freshlySignedWith(KEY);
 
         HttpResponse<String> answer = post(push.asString());
@@ -140,7 +65,7 @@ class GatewayEndToEndTest extends CamelMainTestSupport {
         "999, unknown",
     })
     void interruptionIsPublishedUnderItsCategory(int errcode, String category) throws Exception {
-        String queue = broker.bindQueue(EXCHANGE, "stream.interrupt.*");
+        String queue = broker.bindQueue(exchange, "stream.interrupt.*");
         TestCallbacks interruption = TestCallbacks.sample("0-interrupt.doc.json")
                 .withUniqueSequence().with("errcode", errcode).freshlySignedWith(KEY);
 
@@ -159,7 +84,7 @@ class GatewayEndToEndTest extends CamelMainTestSupport {
 
     @Test
     void otherEventTypesArePublishedUnderUnknownWithTheProvidersBody() throws Exception {
-        String queue = broker.bindQueue(EXCHANGE, "unknown.#");
+        String queue = broker.bindQueue(exchange, "unknown.#");
         TestCallbacks recording = TestCallbacks.sample("100-record-file.doc-2022.json").freshlySignedWith(KEY);
 
         assertThat(post(recording.asString()).statusCode()).isEqualTo(200);
@@ -174,7 +99,7 @@ class GatewayEndToEndTest extends CamelMainTestSupport {
 
     @Test
     void numbersSentAsStringsAreAccepted() throws Exception {
-        String queue = broker.bindQueue(EXCHANGE, "stream.push");
+        String queue = broker.bindQueue(exchange, "stream.push");
         long t = Instant.now().getEpochSecond() + 600;
         TestCallbacks push = TestCallbacks.sample("1-push.doc.json").withUniqueSequence()
                 .with("event_type", "1").with("t", Long.toString(t)).with("sign", TestCallbacks.md5Hex(KEY + t));
@@ -193,7 +118,7 @@ class GatewayEndToEndTest extends CamelMainTestSupport {
 
     @Test
     void duplicateIsAnsweredButPublishedOnce() throws Exception {
-        String queue = broker.bindQueue(EXCHANGE, "#");
+        String queue = broker.bindQueue(exchange, "#");
         TestCallbacks push = TestCallbacks.sample("1-push.doc.json").withUniqueSequence().freshlySignedWith(KEY);
         // the provider's retry, signed anew with a later t
         TestCallbacks retry = TestCallbacks.sample("1-push.doc.json").with("sequence", push.text("sequence"))
@@ -212,7 +137,7 @@ class GatewayEndToEndTest extends CamelMainTestSupport {
 
     @Test
     void pushAndInterruptionOfOnePushAreNotDuplicatesOfEachOther() throws Exception {
-        String queue = broker.bindQueue(EXCHANGE, "#");
+        String queue = broker.bindQueue(exchange, "#");
         String sequence = TestCallbacks.uniqueSequence();
         post(TestCallbacks.sample("1-push.doc.json").with("sequence", sequence).freshlySignedWith(KEY).asString());
         post(TestCallbacks.sample("0-interrupt.doc.json").with("sequence", sequence).freshlySignedWith(KEY).asString());
@@ -225,15 +150,15 @@ class GatewayEndToEndTest extends CamelMainTestSupport {
     @Test
     void aFailedPublishAnswers503AndTheRetryPublishes() throws Exception {
         TestCallbacks push = TestCallbacks.sample("1-push.doc.json").withUniqueSequence().freshlySignedWith(KEY);
-        broker.deleteExchange(EXCHANGE);
+        broker.deleteExchange(exchange);
         try {
             HttpResponse<String> failed = post(push.asString());
             assertThat(failed.statusCode()).isEqualTo(503);
             assertThat(failed.body()).isEqualTo("{\"code\":503,\"message\":\"event could not be handed on, retry later\"}");
         } finally {
-            broker.declareTopicExchange(EXCHANGE, UNROUTED);
+            broker.declareTopicExchange(exchange, unrouted);
         }
-        String queue = broker.bindQueue(EXCHANGE, "#");
+        String queue = broker.bindQueue(exchange, "#");
 
         HttpResponse<String> retried = post(push.asString());
 
@@ -245,16 +170,16 @@ class GatewayEndToEndTest extends CamelMainTestSupport {
 
     @Test
     void anEventNoQueueTakesGoesToTheAlternateExchangesQueue() throws Exception {
-        String pushOnly = broker.bindQueue(EXCHANGE, "stream.push");
+        String pushOnly = broker.bindQueue(exchange, "stream.push");
         TestCallbacks screenshot = TestCallbacks.sample("200-screenshot.doc-2021.json")
-                .with("stream_id", "ae-" + RUN + "-" + TestCallbacks.uniqueSequence()).freshlySignedWith(KEY);
+                .with("stream_id", "ae-" + run + "-" + TestCallbacks.uniqueSequence()).freshlySignedWith(KEY);
 
         assertThat(post(screenshot.asString()).statusCode()).isEqualTo(200);
 
         assertThat(broker.next(pushOnly, Duration.ofMillis(300))).isNull();
         // other tests' events that no queue took are parked there too: find this one
         GetResponse parked = null;
-        for (GetResponse m : broker.drain(UNROUTED, Duration.ofMillis(500))) {
+        for (GetResponse m : broker.drain(unrouted, Duration.ofMillis(500))) {
             if (json.readTree(m.getBody()).path("stream_id").asText().equals(screenshot.text("stream_id"))) {
                 parked = m;
             }
@@ -293,7 +218,7 @@ class GatewayEndToEndTest extends CamelMainTestSupport {
 
     @Test
     void wrongSignatureIsRejectedWith401() throws Exception {
-        String queue = broker.bindQueue(EXCHANGE, "#");
+        String queue = broker.bindQueue(exchange, "#");
         HttpResponse<String> answer = post(TestCallbacks.sample("1-push.doc.json").withUniqueSequence()
                 .freshlySignedWith("not-the-key").asString());
         assertThat(answer.statusCode()).isEqualTo(401);
@@ -342,34 +267,5 @@ class GatewayEndToEndTest extends CamelMainTestSupport {
         assertThat(post(body, "text/plain").statusCode()).isEqualTo(415);
         assertThat(post(body, "application/x-www-form-urlencoded").statusCode()).isEqualTo(415);
         assertThat(post(body, "application/json; charset=utf-8").statusCode()).isEqualTo(200);
-    }
-
-    @AfterAll
-    void noKeyEverReachedTheLog() throws IOException {
-        String log = Files.readString(Path.of("target/test-logs/gateway.log"));
-        assertThat(log).contains("css-callback-gateway").doesNotContain(KEY).doesNotContain(OLD_KEY);
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    private URI endpoint() {
-        return URI.create("http://127.0.0.1:" + PORT + "/callbacks/tencent/css");
-    }
-
-    private HttpResponse<String> post(String body) throws Exception {
-        return post(body, "application/json");
-    }
-
-    private HttpResponse<String> post(String body, String contentType) throws Exception {
-        return http.send(HttpRequest.newBuilder(endpoint()).header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,0 +1,123 @@
+package io.cssgateway;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.camel.test.main.junit5.CamelMainTestSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Starts the whole gateway, as configured by its real application.properties and routes/, with what each
+ * test class must have of its own: an HTTP port, the exchanges (css.events.it-RUN, css.unrouted.it-RUN) on
+ * the real RabbitMQ at 127.0.0.1:5672, a data folder for the de-duplication and audit files.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class GatewayTestSupport extends CamelMainTestSupport {
+
+    static final String KEY = "e2e-key-" + UUID.randomUUID();
+    static final String OLD_KEY = "e2e-old-key-" + UUID.randomUUID();
+
+    // Set in useOverridePropertiesWithPropertiesComponent, which CamelTestSupport calls from its constructor:
+    // fields with initialisers would be reset after it, so these have none.
+    protected String run;
+    protected String exchange;
+    protected String unrouted;
+    protected int port;
+    protected Path dataDir;
+
+    protected final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    protected final ObjectMapper json = new ObjectMapper();
+    protected BrokerProbe broker;
+
+    @Override
+    protected String getPropertyPlaceholderLocations() {
+        return "file:application.properties";
+    }
+
+    @Override
+    protected final Properties useOverridePropertiesWithPropertiesComponent() {
+        run = UUID.randomUUID().toString().substring(0, 8);
+        exchange = "css.events.it-" + run;
+        unrouted = "css.unrouted.it-" + run;
+        port = freePort();
+        try {
+            dataDir = Files.createTempDirectory("css-gateway-e2e");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        Properties properties = new Properties();
+        properties.setProperty("camel.server.port", Integer.toString(port));
+        properties.setProperty("camel.server.host", "127.0.0.1");
+        properties.setProperty("gateway.signature.keys", OLD_KEY + "," + KEY);
+        properties.setProperty("gateway.dedup.file", dataDir.resolve("dedup/seen-events.txt").toString());
+        properties.setProperty("gateway.audit.dir", dataDir.resolve("audit").toString());
+        properties.setProperty("gateway.rabbitmq.exchange", exchange);
+        properties.setProperty("gateway.rabbitmq.alternate-exchange", unrouted);
+        properties.setProperty("gateway.rabbitmq.unrouted-queue", unrouted);
+        properties.setProperty("gateway.rabbitmq.confirm-timeout-ms", "2000");
+        properties.putAll(moreProperties());
+        return properties;
+    }
+
+    /** What a test class sets beyond the common configuration. */
+    protected Properties moreProperties() {
+        return new Properties();
+    }
+
+    @BeforeAll
+    void openProbe() throws Exception {
+        broker = new BrokerProbe();
+    }
+
+    @AfterEach
+    void removeProbeQueues() throws Exception {
+        broker.deleteQueues();
+    }
+
+    @AfterAll
+    void removeThisRunsExchanges() throws Exception {
+        broker.deleteExchange(exchange);
+        broker.deleteExchange(unrouted);
+        broker.deleteQueue(unrouted);
+        broker.close();
+    }
+
+    @AfterAll
+    void noKeyEverReachedTheLog() throws IOException {
+        String log = Files.readString(Path.of("target/test-logs/gateway.log"));
+        org.assertj.core.api.Assertions.assertThat(log).contains("css-callback-gateway")
+                .doesNotContain(KEY).doesNotContain(OLD_KEY);
+    }
+
+    protected URI endpoint() {
+        return URI.create("http://127.0.0.1:" + port + "/callbacks/tencent/css");
+    }
+
+    protected HttpResponse<String> post(String body) throws Exception {
+        return post(body, "application/json");
+    }
+
+    protected HttpResponse<String> post(String body, String contentType) throws Exception {
+        return http.send(HttpRequest.newBuilder(endpoint()).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
