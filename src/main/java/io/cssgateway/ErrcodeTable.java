@@ -6,6 +6,7 @@ import java.io.Reader;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.apache.camel.ExchangeProperty;
 
 /**
  * Maps an interruption's {@code errcode} to its category, from an operator-edited table with lines such as
@@ -78,7 +79,7 @@ public final class ErrcodeTable {
     }
 
     /** The category of an errcode; {@value #UNKNOWN} for a code the table does not list, or none at all. */
-    public String categoryOf(Integer errcode) {
+    public String categoryOf(@ExchangeProperty("errcode") Integer errcode) {
         return errcode == null ? UNKNOWN : categories.getOrDefault(errcode, UNKNOWN);
     }
 

@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashSet;
 import java.util.List;
+import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,12 +49,12 @@ public final class SeenEvents implements Closeable {
         }
     }
 
-    public synchronized boolean contains(String identity) {
+    public synchronized boolean contains(@ExchangeProperty("eventId") String identity) {
         return seen.contains(identity);
     }
 
     /** Call only once the event has been handed on (confirmed by the broker). */
-    public synchronized void remember(String identity) {
+    public synchronized void remember(@ExchangeProperty("eventId") String identity) {
         if (!seen.add(identity)) {
             return;
         }

@@ -101,7 +101,7 @@ class AuditLogTest {
 
     @Test
     void anAcceptedEventHasItsIdentityAndBodyWithoutSign() throws IOException {
-        Callback callback = new CallbackReader(true).read(
+        Callback callback = new CallbackReader(true).parse(
                 TestCallbacks.sample("0-interrupt.doc.json").with("errcode", 13).signedWith("k").bytes());
         Exchange exchange = new DefaultExchange(camel);
         exchange.setProperty("callback", callback);

@@ -18,7 +18,7 @@ class CallbackReaderTest {
     private final CallbackReader reader = new CallbackReader(true);
 
     private Callback read(String body) {
-        return reader.read(body.getBytes(StandardCharsets.UTF_8));
+        return reader.parse(body.getBytes(StandardCharsets.UTF_8));
     }
 
     static Stream<String> providerSamples() throws IOException {
@@ -30,14 +30,14 @@ class CallbackReaderTest {
     @ParameterizedTest
     @MethodSource("providerSamples")
     void everyProviderSampleIsReadWhenSigned(String sample) {
-        Callback callback = reader.read(TestCallbacks.sample(sample).signedWith("k1").bytes());
+        Callback callback = reader.parse(TestCallbacks.sample(sample).signedWith("k1").bytes());
         assertThat(callback.fields().has("sign")).isFalse();
         assertThat(callback.sign()).hasSize(32);
     }
 
     @Test
     void pushSampleKeepsEveryFieldButSignInOrderAndType() {
-        Callback callback = reader.read(TestCallbacks.sample("1-push.doc.json").bytes());
+        Callback callback = reader.parse(TestCallbacks.sample("1-push.doc.json").bytes());
         assertThat(callback.getEventType()).isEqualTo(1);
         assertThat(callback.expiry()).isEqualTo("1703732078");
         assertThat(callback.sign()).isEqualTo("df49************************f5d4");
@@ -103,7 +103,7 @@ class CallbackReaderTest {
 
     @Test
     void unsignedCallbacksAreReadWhenSignaturesAreNotRequired() {
-        Callback callback = new CallbackReader(false).read("{\"event_type\":314}".getBytes(StandardCharsets.UTF_8));
+        Callback callback = new CallbackReader(false).parse("{\"event_type\":314}".getBytes(StandardCharsets.UTF_8));
         assertThat(callback.sign()).isNull();
         assertThat(callback.expiry()).isNull();
     }

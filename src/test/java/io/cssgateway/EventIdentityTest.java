@@ -10,7 +10,7 @@ class EventIdentityTest {
     private final EventIdentity identity = new EventIdentity();
 
     private String identityOf(TestCallbacks callback) {
-        return identity.of(reader.read(callback.bytes()));
+        return identity.of(reader.parse(callback.bytes()));
     }
 
     @Test

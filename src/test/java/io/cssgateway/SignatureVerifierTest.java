@@ -25,7 +25,7 @@ class SignatureVerifierTest {
 
     private Callback callback(String t, String sign) {
         String body = "{\"event_type\":1,\"sequence\":\"1\",\"t\":" + t + ",\"sign\":\"" + sign + "\"}";
-        return reader.read(body.getBytes(StandardCharsets.UTF_8));
+        return reader.parse(body.getBytes(StandardCharsets.UTF_8));
     }
 
     @ParameterizedTest(name = "md5({0} + {1}) = {2}")
