@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * is logged and counted, never thrown: the event is handed on and answered all the same.
  * <p>
  * It reads the exchange properties the routes set: {@code remoteAddress}, {@code httpStatus} (else the HTTP
- * response code header, else 200), {@code verdict}, {@code reason}, {@code eventId}, {@code callback},
+ * response code header), {@code verdict}, {@code reason}, {@code eventId}, {@code callback},
  * {@code event}, {@code category}, {@code routingKey}, {@code rawBody}; and sets {@code auditLine}.
  */
 public final class AuditLog {
@@ -83,7 +83,12 @@ public final class AuditLog {
             gen.writeStartObject();
             gen.writeStringField("received_at", RECEIVED_AT.format(receivedAt));
             gen.writeStringField("remote_addr", remoteAddress(exchange.getProperty("remoteAddress")));
-            gen.writeNumberField("http_status", httpStatus(exchange));
+            Integer status = httpStatus(exchange);
+            if (status != null) {
+                gen.writeNumberField("http_status", status);
+            } else {
+                gen.writeNullField("http_status");
+            }
             gen.writeStringField("verdict", exchange.getProperty("verdict", String.class));
             gen.writeStringField("reason", exchange.getProperty("reason", String.class));
             gen.writeStringField("event_id", exchange.getProperty("eventId", String.class));
@@ -116,12 +121,10 @@ public final class AuditLog {
         return withoutKeys(out.toByteArray());
     }
 
-    private static int httpStatus(Exchange exchange) {
+    /** The status answered; null for what is not an HTTP request (an undelivered alert digest). */
+    private static Integer httpStatus(Exchange exchange) {
         Integer status = exchange.getProperty("httpStatus", Integer.class);
-        if (status == null) {
-            status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-        }
-        return status == null ? 200 : status;
+        return status != null ? status : exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
     }
 
     private static String remoteAddress(Object address) {

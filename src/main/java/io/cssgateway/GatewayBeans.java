@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
@@ -32,8 +34,7 @@ public final class GatewayBeans implements CamelConfiguration {
         Registry registry = camelContext.getRegistry();
         boolean signatureRequired = settings.bool("gateway.signature.required");
 
-        List<String> keys = Arrays.stream(settings.text("gateway.signature.keys").split(","))
-                .map(String::strip).filter(k -> !k.isEmpty()).toList();
+        List<String> keys = settings.list("gateway.signature.keys");
         registry.bind("requestGuard", new RequestGuard());
         registry.bind("callbackReader", new CallbackReader(signatureRequired));
         registry.bind("signatureVerifier", signatureVerifier(settings, keys, signatureRequired));
@@ -59,13 +60,43 @@ public final class GatewayBeans implements CamelConfiguration {
             }
         });
 
+        boolean alertsOn = settings.bool("gateway.alert.enabled");
+        AlertPolicy alertPolicy = alertPolicy(settings, alertsOn);
+        registry.bind("alertDigests", new AlertDigests(alertPolicy,
+                Duration.ofSeconds(settings.integer("gateway.alert.window-seconds")),
+                (int) settings.integer("gateway.alert.streams-shown"),
+                settings.bool("gateway.alert.first-at-once"), Clock.systemUTC()));
+        registry.bind("undeliveredDigests", new UndeliveredDigests(
+                Path.of(settings.text("gateway.alert.undelivered-dir")), settings.optional("gateway.alert.from"),
+                Clock.systemUTC()));
+
         CachingConnectionFactory connectionFactory = rabbitConnectionFactory(settings);
         registry.bind("rabbitConnectionFactory", connectionFactory);
         camelContext.addService(new BrokerTopology(connectionFactory,
                 settings.text("gateway.rabbitmq.exchange"),
                 settings.text("gateway.rabbitmq.alternate-exchange"),
                 settings.text("gateway.rabbitmq.unrouted-queue"),
-                settings.bool("gateway.rabbitmq.declare-alternate-exchange")));
+                settings.bool("gateway.rabbitmq.declare-alternate-exchange"),
+                alertsOn ? settings.text("gateway.alert.queue") : null,
+                alertPolicy.alertingCategories().stream().map(c -> "stream.interrupt." + c).sorted().toList()));
+    }
+
+    private static AlertPolicy alertPolicy(Settings settings, boolean alertsOn) {
+        List<String> categories = settings.list("gateway.alert.categories");
+        List<String> to = settings.list("gateway.alert.to");
+        Map<String, List<String>> byCategory = new HashMap<>();
+        for (String category : categories) {
+            List<String> own = settings.list("gateway.alert.to." + category);
+            if (!own.isEmpty()) {
+                byCategory.put(category, own);
+            }
+        }
+        if (alertsOn && (settings.optional("gateway.alert.from").isEmpty()
+                || categories.stream().anyMatch(c -> to.isEmpty() && !byCategory.containsKey(c)))) {
+            throw new IllegalStateException("gateway.alert.enabled=true needs gateway.alert.from and "
+                    + "gateway.alert.to (or gateway.alert.to.<category> for every alerting category)");
+        }
+        return new AlertPolicy(categories, to, byCategory, settings.list("gateway.alert.severity"));
     }
 
     private static SignatureVerifier signatureVerifier(Settings settings, List<String> keys, boolean required) {
@@ -124,6 +155,16 @@ public final class GatewayBeans implements CamelConfiguration {
             return camelContext.getPropertiesComponent().resolveProperty(key)
                     .orElseThrow(() -> new IllegalStateException("configuration key " + key + " is not set"))
                     .strip();
+        }
+
+        /** The key's value, or "" when it is not set. */
+        String optional(String key) {
+            return camelContext.getPropertiesComponent().resolveProperty(key).orElse("").strip();
+        }
+
+        /** A comma-separated list; empty when the key is not set or blank. */
+        List<String> list(String key) {
+            return Arrays.stream(optional(key).split(",")).map(String::strip).filter(v -> !v.isEmpty()).toList();
         }
 
         boolean bool(String key) {

@@ -110,6 +110,7 @@ class AuditLogTest {
         exchange.setProperty("event", "interrupt");
         exchange.setProperty("category", "network");
         exchange.setProperty("routingKey", "stream.interrupt.network");
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
 
         auditLog(dir).write(exchange);
 

@@ -76,6 +76,23 @@ final class BrokerProbe implements AutoCloseable {
         }
     }
 
+    /** Messages ready on {@code queue} (not counting those delivered and not yet acknowledged). */
+    int queueDepth(String queue) throws Exception {
+        try (Channel probe = connection.createChannel()) {
+            return probe.queueDeclarePassive(queue).getMessageCount();
+        }
+    }
+
+    /** Whether declaring {@code queue} durable with {@code arguments} matches how it exists. */
+    boolean queueDeclaredWith(String queue, Map<String, Object> arguments) throws Exception {
+        try (Channel probe = connection.createChannel()) {
+            probe.queueDeclare(queue, true, false, false, arguments);
+            return true;
+        } catch (IOException precondition) {
+            return false;
+        }
+    }
+
     void deleteExchange(String exchange) throws IOException {
         channel.exchangeDelete(exchange);
     }
