@@ -123,13 +123,19 @@ class AuditEndToEndTest extends GatewayTestSupport {
 
         proxy.cut();
         try {
-            JsonNode unavailable = lineOf(() -> post(TestCallbacks.sample("1-push.doc.json").withUniqueSequence()
-                    .freshlySignedWith(KEY).asString()), 503);
-            assertRejected(unavailable, "unavailable");
-            assertThat(unavailable.get("routing_key").asText()).isEqualTo("stream.push");
+            JsonNode spooled = lineOf(() -> post(TestCallbacks.sample("1-push.doc.json").withUniqueSequence()
+                    .freshlySignedWith(KEY).asString()), 200);
+            assertThat(spooled.get("verdict").asText()).isEqualTo("accepted");
+            try (AutoCloseable restore = spoolMadeUnwritable()) {
+                JsonNode unavailable = lineOf(() -> post(TestCallbacks.sample("1-push.doc.json").withUniqueSequence()
+                        .freshlySignedWith(KEY).asString()), 503);
+                assertRejected(unavailable, "unavailable");
+                assertThat(unavailable.get("routing_key").asText()).isEqualTo("stream.push");
+            }
         } finally {
             proxy.restore();
         }
+        awaitEmptySpool(10_000);
     }
 
     private static void assertRejected(JsonNode line, String reason) {

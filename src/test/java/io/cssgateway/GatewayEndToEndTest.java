@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.GetResponse;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -148,10 +149,37 @@ class GatewayEndToEndTest extends GatewayTestSupport {
     // ---------------------------------------------------------------- failures
 
     @Test
-    void aFailedPublishAnswers503AndTheRetryPublishes() throws Exception {
+    void aFailedPublishIsSpooledAnsweredAndPublishedOnceTheBrokerTakesIt() throws Exception {
         TestCallbacks push = TestCallbacks.sample("1-push.doc.json").withUniqueSequence().freshlySignedWith(KEY);
         broker.deleteExchange(exchange);
+        String queue;
         try {
+            // the broker refuses the publish (no such exchange): the event is spooled and answered
+            assertThat(post(push.asString()).statusCode()).isEqualTo(200);
+            assertThat(Files.list(dataDir.resolve("spool")).toList()).hasSize(1);
+            // the provider's retry is a duplicate: the spooled event counts as seen
+            assertThat(post(push.asString()).statusCode()).isEqualTo(200);
+        } finally {
+            broker.declareTopicExchange(exchange, unrouted);
+            queue = broker.bindQueue(exchange, "#");
+        }
+
+        awaitEmptySpool(10_000);
+
+        GetResponse message = broker.next(queue, Duration.ofSeconds(5));
+        assertThat(message).isNotNull();
+        assertThat(message.getProps().getMessageId()).isEqualTo("1:" + push.text("sequence"));
+        assertThat(message.getProps().getHeaders().get("css_event_type")).isEqualTo(1);
+        assertThat(message.getProps().getTimestamp()).isEqualTo(new Date(1703731478L * 1000));
+        assertThat(json.readTree(message.getBody()).get("event").asText()).isEqualTo("push");
+        assertThat(broker.drain(queue, Duration.ofMillis(300))).isEmpty();
+    }
+
+    @Test
+    void whenNeitherBrokerNorSpoolTakeTheEventItIsA503AndTheRetryPublishes() throws Exception {
+        TestCallbacks push = TestCallbacks.sample("1-push.doc.json").withUniqueSequence().freshlySignedWith(KEY);
+        broker.deleteExchange(exchange);
+        try (AutoCloseable restore = spoolMadeUnwritable()) {
             HttpResponse<String> failed = post(push.asString());
             assertThat(failed.statusCode()).isEqualTo(503);
             assertThat(failed.body()).isEqualTo("{\"code\":503,\"message\":\"event could not be handed on, retry later\"}");
@@ -159,10 +187,12 @@ class GatewayEndToEndTest extends GatewayTestSupport {
             broker.declareTopicExchange(exchange, unrouted);
         }
         String queue = broker.bindQueue(exchange, "#");
+        // the broker is marked down until the drain sees it take events again: the retry may be spooled first
+        awaitEmptySpool(10_000);
 
-        HttpResponse<String> retried = post(push.asString());
+        assertThat(post(push.asString()).statusCode()).isEqualTo(200);
 
-        assertThat(retried.statusCode()).isEqualTo(200);
+        awaitEmptySpool(10_000);
         GetResponse message = broker.next(queue, Duration.ofSeconds(5));
         assertThat(message).isNotNull();
         assertThat(message.getProps().getMessageId()).isEqualTo("1:" + push.text("sequence"));

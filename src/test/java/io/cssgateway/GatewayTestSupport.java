@@ -62,6 +62,7 @@ abstract class GatewayTestSupport extends CamelMainTestSupport {
         properties.setProperty("gateway.signature.keys", OLD_KEY + "," + KEY);
         properties.setProperty("gateway.dedup.file", dataDir.resolve("dedup/seen-events.txt").toString());
         properties.setProperty("gateway.audit.dir", dataDir.resolve("audit").toString());
+        properties.setProperty("gateway.spool.dir", dataDir.resolve("spool").toString());
         properties.setProperty("gateway.rabbitmq.exchange", exchange);
         properties.setProperty("gateway.rabbitmq.alternate-exchange", unrouted);
         properties.setProperty("gateway.rabbitmq.unrouted-queue", unrouted);
@@ -98,6 +99,28 @@ abstract class GatewayTestSupport extends CamelMainTestSupport {
         String log = Files.readString(Path.of("target/test-logs/gateway.log"));
         org.assertj.core.api.Assertions.assertThat(log).contains("css-callback-gateway")
                 .doesNotContain(KEY).doesNotContain(OLD_KEY);
+    }
+
+    /** Waits until the gateway's spool is empty: every spooled event is on RabbitMQ. */
+    protected void awaitEmptySpool(long millis) throws InterruptedException {
+        Spool spool = context.getRegistry().lookupByNameAndType("spool", Spool.class);
+        long deadline = System.currentTimeMillis() + millis;
+        while (spool.depth() > 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        org.assertj.core.api.Assertions.assertThat(spool.depth()).as("events left in the spool").isZero();
+    }
+
+    /** Puts a file where the spool folder is, so that nothing can be spooled; returns what puts it back. */
+    protected AutoCloseable spoolMadeUnwritable() throws IOException {
+        Path spool = dataDir.resolve("spool");
+        Path moved = dataDir.resolve("spool-moved");
+        Files.move(spool, moved);
+        Files.writeString(spool, "a file where the spool folder should be");
+        return () -> {
+            Files.delete(spool);
+            Files.move(moved, spool);
+        };
     }
 
     protected URI endpoint() {

@@ -1,0 +1,48 @@
+package io.cssgateway;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether RabbitMQ takes events now. Down after a publish failed (or went unconfirmed): new events go straight
+ * to the spool, so that answers stay fast during an outage; up again as soon as a spooled event is confirmed.
+ */
+public final class BrokerState {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerState.class);
+
+    private final Clock clock;
+    private final AtomicReference<Instant> downSince = new AtomicReference<>();
+
+    public BrokerState(Clock clock) {
+        this.clock = clock;
+    }
+
+    public boolean isUp() {
+        return downSince.get() == null;
+    }
+
+    /** Since when the broker is down; null when it is up. */
+    public Instant downSince() {
+        return downSince.get();
+    }
+
+    public void markDown(Exchange exchange) {
+        if (downSince.compareAndSet(null, clock.instant())) {
+            Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+            LOG.warn("RabbitMQ does not take events ({}): they are spooled until it does",
+                    cause == null ? "unknown cause" : cause.toString());
+        }
+    }
+
+    public void markUp() {
+        Instant since = downSince.getAndSet(null);
+        if (since != null) {
+            LOG.info("RabbitMQ takes events again after {} s down", clock.instant().getEpochSecond() - since.getEpochSecond());
+        }
+    }
+}
