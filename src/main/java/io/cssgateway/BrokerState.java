@@ -15,11 +15,16 @@ public final class BrokerState {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerState.class);
 
-    private final Clock clock;
-    private final AtomicReference<Instant> downSince = new AtomicReference<>();
+    private static final long REMINDER_SECONDS = 30;
 
-    public BrokerState(Clock clock) {
+    private final Clock clock;
+    private final Spool spool;
+    private final AtomicReference<Instant> downSince = new AtomicReference<>();
+    private volatile Instant lastReminder = Instant.EPOCH;
+
+    public BrokerState(Clock clock, Spool spool) {
         this.clock = clock;
+        this.spool = spool;
     }
 
     public boolean isUp() {
@@ -32,10 +37,16 @@ public final class BrokerState {
     }
 
     public void markDown(Exchange exchange) {
-        if (downSince.compareAndSet(null, clock.instant())) {
+        Instant now = clock.instant();
+        if (downSince.compareAndSet(null, now)) {
             Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
             LOG.warn("RabbitMQ does not take events ({}): they are spooled until it does",
                     cause == null ? "unknown cause" : cause.toString());
+            lastReminder = now;
+        } else if (now.isAfter(lastReminder.plusSeconds(REMINDER_SECONDS))) {
+            lastReminder = now;
+            LOG.warn("RabbitMQ still does not take events, for {} s now: {} event(s) wait in the spool",
+                    now.getEpochSecond() - downSince.get().getEpochSecond(), spool.depth());
         }
     }
 

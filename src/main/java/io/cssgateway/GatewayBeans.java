@@ -43,8 +43,9 @@ public final class GatewayBeans implements CamelConfiguration {
         registry.bind("seenEvents", seenEvents);
         registry.bind("errcodeTable", errcodeTable(camelContext, settings.text("gateway.classify.errcode-table")));
         registry.bind("eventMessage", new EventMessage());
-        registry.bind("spool", new Spool(Path.of(settings.text("gateway.spool.dir"))));
-        registry.bind("brokerState", new BrokerState(Clock.systemUTC()));
+        Spool spool = new Spool(Path.of(settings.text("gateway.spool.dir")));
+        registry.bind("spool", spool);
+        registry.bind("brokerState", new BrokerState(Clock.systemUTC(), spool));
 
         AuditFiles auditFiles = new AuditFiles(Path.of(settings.text("gateway.audit.dir")),
                 settings.integer("gateway.audit.max-file-bytes"),
