@@ -1,7 +1,6 @@
 package io.cssgateway;
 
 import com.rabbitmq.client.Channel;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.support.service.ServiceSupport;
@@ -26,26 +25,24 @@ public final class BrokerTopology extends ServiceSupport implements ConnectionLi
     private final String alternateExchange;
     private final String unroutedQueue;
     private final boolean declareAlternateArgument;
-    private final String alertQueue;
-    private final Collection<String> alertRoutingKeys;
+    private final List<BoundQueue> queues;
+
+    /** A queue of the gateway's own (alerts, the dev tap), bound to the exchange with these routing keys. */
+    public record BoundQueue(String name, boolean durable, Map<String, Object> arguments, List<String> routingKeys) {}
 
     /**
      * @param declareAlternateArgument whether the exchange is declared with the {@code alternate-exchange}
      *     argument; brokers that refuse it (Qpid) or sites that set it by policy configure it there instead
-     * @param alertQueue the durable queue the alert digests are built from, consumed by a single active consumer
-     *     across all gateway instances; null when alerts are off
-     * @param alertRoutingKeys the routing keys of the interruptions that raise alerts, bound to the alert queue
+     * @param queues the gateway's own queues: the alert queue, the dev profile's tap
      */
     public BrokerTopology(CachingConnectionFactory connectionFactory, String exchange, String alternateExchange,
-            String unroutedQueue, boolean declareAlternateArgument, String alertQueue,
-            Collection<String> alertRoutingKeys) {
+            String unroutedQueue, boolean declareAlternateArgument, List<BoundQueue> queues) {
         this.connectionFactory = connectionFactory;
         this.exchange = exchange;
         this.alternateExchange = alternateExchange;
         this.unroutedQueue = unroutedQueue;
         this.declareAlternateArgument = declareAlternateArgument;
-        this.alertQueue = alertQueue;
-        this.alertRoutingKeys = List.copyOf(alertRoutingKeys);
+        this.queues = List.copyOf(queues);
     }
 
     @Override
@@ -85,10 +82,11 @@ public final class BrokerTopology extends ServiceSupport implements ConnectionLi
         channel.queueBind(unroutedQueue, alternateExchange, "");
         Map<String, Object> arguments = declareAlternateArgument ? Map.of("alternate-exchange", alternateExchange) : null;
         channel.exchangeDeclare(exchange, "topic", true, false, arguments);
-        if (alertQueue != null) {
-            channel.queueDeclare(alertQueue, true, false, false, Map.of("x-single-active-consumer", true));
-            for (String routingKey : alertRoutingKeys) {
-                channel.queueBind(alertQueue, exchange, routingKey);
+        for (BoundQueue queue : queues) {
+            // a queue that is not durable goes when its consumer does (the dev tap)
+            channel.queueDeclare(queue.name(), queue.durable(), false, !queue.durable(), queue.arguments());
+            for (String routingKey : queue.routingKeys()) {
+                channel.queueBind(queue.name(), exchange, routingKey);
             }
         }
     }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -73,15 +74,30 @@ public final class GatewayBeans implements CamelConfiguration {
                 Path.of(settings.text("gateway.alert.undelivered-dir")), settings.optional("gateway.alert.from"),
                 Clock.systemUTC()));
 
+        List<BrokerTopology.BoundQueue> queues = new ArrayList<>();
+        if (alertsOn) {
+            // one consumer at a time across all gateway instances builds the digests
+            queues.add(new BrokerTopology.BoundQueue(settings.text("gateway.alert.queue"), true,
+                    Map.of("x-single-active-consumer", true),
+                    alertPolicy.alertingCategories().stream().map(c -> "stream.interrupt." + c).sorted().toList()));
+        }
+        boolean dev = "dev".equals(settings.optional("camel.main.profile"));
+        if (dev) {
+            // before the gateway connects: the broker it connects to is one of these
+            camelContext.addService(new DevServices((int) settings.integer("gateway.dev.amqp-port"),
+                    (int) settings.integer("gateway.dev.smtp-port"), settings.text("gateway.rabbitmq.exchange"),
+                    settings.text("gateway.rabbitmq.alternate-exchange"), Path.of(settings.text("gateway.dev.mail-dir"))));
+            queues.add(new BrokerTopology.BoundQueue(settings.text("gateway.dev.tap-queue"), false, Map.of(), List.of("#")));
+            camelContext.addService(new RoutesReloader(camelContext, List.of(Path.of("routes"), Path.of("routes/dev"))));
+        }
+
         CachingConnectionFactory connectionFactory = rabbitConnectionFactory(settings);
         registry.bind("rabbitConnectionFactory", connectionFactory);
         camelContext.addService(new BrokerTopology(connectionFactory,
                 settings.text("gateway.rabbitmq.exchange"),
                 settings.text("gateway.rabbitmq.alternate-exchange"),
                 settings.text("gateway.rabbitmq.unrouted-queue"),
-                settings.bool("gateway.rabbitmq.declare-alternate-exchange"),
-                alertsOn ? settings.text("gateway.alert.queue") : null,
-                alertPolicy.alertingCategories().stream().map(c -> "stream.interrupt." + c).sorted().toList()));
+                settings.bool("gateway.rabbitmq.declare-alternate-exchange"), queues));
     }
 
     private static AlertPolicy alertPolicy(Settings settings, boolean alertsOn) {

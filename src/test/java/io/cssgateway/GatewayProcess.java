@@ -31,14 +31,25 @@ final class GatewayProcess implements AutoCloseable {
 
     /** Starts the jar with {@code options} (-D...) and {@code environment}; its data and output under {@code dir}. */
     static GatewayProcess start(Path dir, Map<String, String> environment, String... options) throws IOException {
+        return startIn(Path.of("").toAbsolutePath(), dir, environment, options);
+    }
+
+    /**
+     * Starts the jar in {@code workDir} (which has application.properties and routes/ of its own); its data and
+     * output under {@code dir}.
+     */
+    static GatewayProcess startIn(Path workDir, Path dir, Map<String, String> environment, String... options)
+            throws IOException {
+        Path jar = Path.of("target/css-callback-gateway.jar").toAbsolutePath();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(List.of(options));
         command.add("-Dcamel.server.host=127.0.0.1");
         command.add("-Dgateway.dedup.file=" + dir.resolve("seen-events.txt"));
         command.add("-Dgateway.audit.dir=" + dir.resolve("audit"));
-        command.addAll(List.of("-jar", "target/css-callback-gateway.jar"));
+        command.addAll(List.of("-jar", jar.toString()));
         Path output = dir.resolve("gateway-" + System.nanoTime() + ".out");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(output.toFile());
         builder.environment().remove("CSS_CALLBACK_KEYS");
         builder.environment().putAll(environment);
         return new GatewayProcess(builder.start(), output);
