@@ -46,6 +46,9 @@ class PackagedJarIT {
             assertThat(message).isNotNull();
             assertThat(message.getEnvelope().getRoutingKey()).isEqualTo("stream.push");
             assertThat(gateway.output()).doesNotContain(KEY);
+            // the prod profile (the default) starts nothing embedded
+            assertThat(gateway.output()).doesNotContain("Dev broker").doesNotContain("Dev mailbox")
+                    .doesNotContain("Qpid");
             broker.deleteExchange(exchange);
         }
     }
