@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# Benchmark: how fast the gateway runs beside the ceilings it sits between, on this machine, in one run.
+# Builds the jar, measures RabbitMQ's own confirmed-publish ceiling (PerfTest) and the bare HTTP ceiling,
+# then the gateway (prod profile, the real RabbitMQ at 127.0.0.1:5672): steady load, a burst of
+# interruptions, retries, a 30 s broker outage. Prints a table; details in bench/out/.
+# Sends traffic only to 127.0.0.1; every load stops by itself. Takes about 6 minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SECONDS_STEADY=${BENCH_SECONDS:-20}
+CONNECTIONS=${BENCH_CONNECTIONS:-64}
+JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms256m -Xmx384m}
+HTTP_PORT=18080
+SMTP_PORT=12525
+PROXY_PORT=15673
+KEY="bench-key-$RANDOM$RANDOM"
+RUN_ID=$(date +%s)
+EXCHANGE=css.events.bench
+UNROUTED=css.unrouted.bench
+QUEUE=css.bench.events
+ALERTS=css.alerts.bench
+OUT=bench/out
+rm -rf "$OUT" && mkdir -p "$OUT"
+
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "python3 is needed for the results table" >&2; exit 1; }
+(exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null || { echo "RabbitMQ is not listening on 127.0.0.1:5672" >&2; exit 1; }
+
+echo "== building"
+mvn -B -q package -DskipTests
+(cd bench/perf-test && mvn -B -q dependency:build-classpath -Dmdep.outputFile=../out/perftest.cp)
+JAR=target/css-callback-gateway.jar
+tool() { java -cp "$JAR" bench/BenchTool.java "$@"; }
+
+T=$(( $(date +%s) + 7200 ))
+SIGN=$(printf '%s%s' "$KEY" "$T" | md5sum | cut -d' ' -f1)
+GW_PID=
+SIDE_PIDS=()
+cleanup() {
+    [ -n "$GW_PID" ] && kill "$GW_PID" 2>/dev/null || true
+    for p in "${SIDE_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    tool queue-delete "$QUEUE" "$ALERTS" "$UNROUTED" perftest-bench >/dev/null 2>&1 || true
+    tool exchange-delete "$EXCHANGE" "$UNROUTED" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+# wrk NAME MODE CONNECTIONS DURATION DELAY_MS -> prints the RESULT json
+load() {
+    T=$T SIGN=$SIGN MODE=$2 RUN="$RUN_ID$RANDOM" DELAY_MS=$5 \
+        wrk -t2 -c"$3" -d"$4" --timeout 30s -s bench/wrk/callbacks.lua "http://127.0.0.1:$HTTP_PORT" > "$OUT/$1.txt" 2>&1
+    grep '^RESULT' "$OUT/$1.txt" | sed 's/^RESULT //' | tee "$OUT/$1.json"
+}
+cpu_seconds() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$GW_PID/stat"; }
+queue_count() { tool queue-count "$QUEUE"; }
+spool_depth() { find "$OUT/data/spool" -name '*.event' 2>/dev/null | wc -l; }
+push_body() {
+    printf '{"event_type":1,"sequence":"first-%s-%s","stream_id":"first","app":"bench","t":%s,"sign":"%s"}' "$RUN_ID" "$RANDOM" "$T" "$SIGN"
+}
+
+# start_gateway NAME [-Dkey=value ...]: starts the jar, waits for its first 200, prints ms from start to it
+start_gateway() {
+    local name=$1; shift
+    local start_ms=$(date +%s%3N)
+    CSS_CALLBACK_KEYS=$KEY java $JAVA_OPTS -Dcamel.server.port=$HTTP_PORT -Dcamel.server.host=127.0.0.1 \
+        -Dgateway.rabbitmq.exchange=$EXCHANGE -Dgateway.rabbitmq.alternate-exchange=$UNROUTED \
+        -Dgateway.rabbitmq.unrouted-queue=$UNROUTED -Dgateway.dedup.file=$OUT/data/dedup/seen.txt \
+        -Dgateway.audit.dir=$OUT/data/audit -Dgateway.spool.dir=$OUT/data/spool \
+        -Dgateway.alert.undelivered-dir=$OUT/data/undelivered "$@" -jar "$JAR" > "$OUT/gateway-$name.log" 2>&1 &
+    GW_PID=$!
+    for _ in $(seq 1 600); do
+        code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+            --data "$(push_body)" "http://127.0.0.1:$HTTP_PORT/callbacks/tencent/css" || true)
+        if [ "$code" = 200 ]; then echo $(( $(date +%s%3N) - start_ms )); return; fi
+        sleep 0.05
+    done
+    echo "gateway $name did not answer 200; see $OUT/gateway-$name.log" >&2; exit 1
+}
+stop_gateway() { kill "$GW_PID"; wait "$GW_PID" 2>/dev/null || true; GW_PID=; }
+watch_rss() { # samples the gateway's RSS (MiB) every 0.5 s into $OUT/rss.txt until it ends
+    (while kill -0 "$GW_PID" 2>/dev/null; do ps -o rss= -p "$GW_PID" >> "$OUT/rss.txt" 2>/dev/null || true; sleep 0.5; done) &
+    SIDE_PIDS+=($!)
+}
+
+echo "== anchor 1: RabbitMQ's confirmed-publish ceiling (PerfTest: 1 producer, 32 confirms in flight, persistent 450-byte messages, durable queue)"
+tool queue-delete perftest-bench >/dev/null 2>&1 || true
+java -cp "$(cat $OUT/perftest.cp)" com.rabbitmq.perf.PerfTest -h amqp://guest:guest@127.0.0.1:5672 -x 1 -y 0 \
+    -s 450 -f persistent -c 32 -z "$SECONDS_STEADY" -u perftest-bench -ad false > "$OUT/perftest.txt" 2>&1
+BROKER_CEILING=$(grep 'sending rate avg' "$OUT/perftest.txt" | grep -o '[0-9]* msg/s' | grep -o '[0-9]*')
+tool queue-delete perftest-bench >/dev/null
+echo "   $BROKER_CEILING msg/s"
+
+echo "== anchor 2: bare HTTP ceiling (a platform-http route that answers {\"code\":0})"
+start_gateway bare -Dcamel.main.routes-include-pattern=file:bench/bare-http.camel.yaml > /dev/null
+load bare push "$CONNECTIONS" "${SECONDS_STEADY}s" 0 > /dev/null
+stop_gateway
+HTTP_CEILING=$(python3 -c "import json;print(round(json.load(open('$OUT/bare.json'))['rps']))")
+echo "   $HTTP_CEILING req/s"
+
+echo "== gateway (prod profile, alerts on with a 10 s window, SMTP sink on 127.0.0.1:$SMTP_PORT)"
+tool smtp $SMTP_PORT "$OUT/mails.txt" & SIDE_PIDS+=($!)
+sleep 2
+FIRST_200_MS=$(start_gateway main -Dgateway.alert.enabled=true -Dgateway.alert.from=bench@localhost \
+    -Dgateway.alert.to=oncall@localhost -Dgateway.alert.to.third-party-auth=security@localhost \
+    -Dgateway.alert.smtp.host=127.0.0.1 -Dgateway.alert.smtp.port=$SMTP_PORT -Dgateway.alert.window-seconds=10 \
+    -Dgateway.alert.queue=$ALERTS)
+echo "   start to first 200: $FIRST_200_MS ms"
+tool queue-bind "$EXCHANGE" "$QUEUE" '#'
+watch_rss
+
+echo "== (a) steady: saturation, $CONNECTIONS connections, ${SECONDS_STEADY}s"
+before_q=$(queue_count); cpu0=$(cpu_seconds)
+load steady-saturation push "$CONNECTIONS" "${SECONDS_STEADY}s" 0
+cpu1=$(cpu_seconds); sleep 2; after_q=$(queue_count)
+echo "$before_q $after_q $cpu0 $cpu1" > "$OUT/steady-saturation.counts"
+SAT=$(python3 -c "import json;print(json.load(open('$OUT/steady-saturation.json'))['rps'])")
+HALF_DELAY=$(python3 -c "print(max(1, round(32 * 1000 / ($SAT / 2))))")
+echo "== (a) steady: latency at half of it (32 connections, one request per connection every $HALF_DELAY ms)"
+load steady-half push 32 "${SECONDS_STEADY}s" "$HALF_DELAY"
+
+echo "== (c) retries: half of the requests are duplicates, flat out"
+before_q=$(queue_count)
+load retries half-duplicates "$CONNECTIONS" "${SECONDS_STEADY}s" 0
+sleep 2; echo "$before_q $(queue_count)" > "$OUT/retries.counts"
+
+echo "== (b) burst: 20,000 interruptions of distinct streams within 10 s"
+sleep 12  # an alert window with nothing in it
+mails0=$(cat "$OUT/mails.txt"); before_q=$(queue_count)
+load burst interrupt 32 10s 16
+sleep 25  # the digest window closes and the mails go out
+echo "$before_q $(queue_count) $mails0 $(cat "$OUT/mails.txt")" > "$OUT/burst.counts"
+RSS_MAX=$(sort -n "$OUT/rss.txt" | tail -1)
+stop_gateway
+
+echo "== (d) a 30 s broker outage in the middle of steady load (the gateway reaches RabbitMQ through a TCP proxy)"
+rm -f "$OUT/cut"
+tool proxy $PROXY_PORT 5672 "$OUT/cut" & SIDE_PIDS+=($!)
+sleep 2
+start_gateway outage -Dgateway.rabbitmq.addresses=127.0.0.1:$PROXY_PORT > /dev/null
+before_q=$(queue_count)
+load outage-before push 32 15s "$HALF_DELAY" > /dev/null
+touch "$OUT/cut"
+load outage-during push 32 30s "$HALF_DELAY" > /dev/null
+rm -f "$OUT/cut"
+load outage-after push 32 15s "$HALF_DELAY" > /dev/null
+for _ in $(seq 1 120); do [ "$(spool_depth)" = 0 ] && break; sleep 1; done
+sleep 2; echo "$before_q $(queue_count) $(spool_depth)" > "$OUT/outage.counts"
+stop_gateway
+
+python3 - "$OUT" "$BROKER_CEILING" "$HTTP_CEILING" "$FIRST_200_MS" "$RSS_MAX" <<'PY'
+import json, sys, platform, os
+out, broker, http, first, rss = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+j = lambda n: json.load(open(f"{out}/{n}.json"))
+c = lambda n: open(f"{out}/{n}.counts").read().split()
+sat, half, ret, burst = j("steady-saturation"), j("steady-half"), j("retries"), j("burst")
+b_q0, b_q1, cpu0, cpu1 = c("steady-saturation")
+cpu_per_1000 = (float(cpu1) - float(cpu0)) / sat["ok"] * 1000
+r_q0, r_q1 = c("retries")
+u_q0, u_q1, m0, m1 = c("burst")
+o = [j("outage-before"), j("outage-during"), j("outage-after")]
+o_q0, o_q1, o_spool = c("outage")
+o_ok = sum(x["ok"] for x in o)
+rows = [
+    ("broker ceiling (PerfTest, confirms, persistent 450 B)", f"{broker:.0f} msg/s"),
+    ("bare HTTP ceiling (platform-http, {\"code\":0})", f"{http:.0f} req/s"),
+    ("(a) gateway at saturation", f"{sat['rps']:.0f} req/s = {sat['rps']/broker*100:.0f}% of broker, {sat['rps']/http*100:.1f}% of bare HTTP; {sat['ok']} answered 200, {int(b_q1)-int(b_q0)} on the queue"),
+    ("(a) latency at half rate", f"{half['rps']:.0f} req/s: p50 {half['p50_ms']:.1f} ms, p99 {half['p99_ms']:.1f} ms, p99.9 {half['p999_ms']:.1f} ms"),
+    ("(b) burst: interruptions in 10 s", f"{burst['requests']} sent, {burst['ok']} answered 200, {int(u_q1)-int(u_q0)} on the queue, {int(m1)-int(m0)} digest mail deliveries; p99 {burst['p99_ms']:.1f} ms"),
+    ("(c) retries, half duplicates", f"{ret['rps']:.0f} req/s, {ret['ok']} answered 200, {int(r_q1)-int(r_q0)} published (about half)"),
+    ("(d) outage 30 s: before / during / after", " / ".join(f"{x['rps']:.0f} req/s p99 {x['p99_ms']:.1f} ms max {x['max_ms']:.0f} ms" for x in o)),
+    ("(d) outage: answered 200 vs arrived", f"{o_ok} answered 200, {int(o_q1)-int(o_q0)} arrived, {int(o_spool)} left in the spool, lost {max(0, o_ok-(int(o_q1)-int(o_q0)))}"),
+    ("gateway RSS, max under load", f"{rss/1024:.0f} MiB"),
+    ("start to first 200", f"{first} ms"),
+    ("CPU per 1,000 events (saturation)", f"{cpu_per_1000:.2f} s"),
+]
+lines = ["| measure | result |", "|---|---|"] + [f"| {a} | {b} |" for a, b in rows]
+machine = f"{platform.node()}: {os.cpu_count()} cores, {platform.system()} {platform.release()}, Java {platform.python_version() and ''}".rstrip(", Java ")
+table = "\n".join(lines)
+open(f"{out}/results.md", "w").write(table + "\n")
+print("\n" + table)
+PY
+echo "(details: $OUT/)"
