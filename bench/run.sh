@@ -57,7 +57,7 @@ push_body() {
     printf '{"event_type":1,"sequence":"first-%s-%s","stream_id":"first","app":"bench","t":%s,"sign":"%s"}' "$RUN_ID" "$RANDOM" "$T" "$SIGN"
 }
 
-# start_gateway NAME [-Dkey=value ...]: starts the jar, waits for its first 200, prints ms from start to it
+# start_gateway NAME [-Dkey=value ...]: starts the jar, waits for its first 200; FIRST_200_MS = ms from start to it
 start_gateway() {
     local name=$1; shift
     local start_ms=$(date +%s%3N)
@@ -70,7 +70,7 @@ start_gateway() {
     for _ in $(seq 1 600); do
         code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
             --data "$(push_body)" "http://127.0.0.1:$HTTP_PORT/callbacks/tencent/css" || true)
-        if [ "$code" = 200 ]; then echo $(( $(date +%s%3N) - start_ms )); return; fi
+        if [ "$code" = 200 ]; then FIRST_200_MS=$(( $(date +%s%3N) - start_ms )); return; fi
         sleep 0.05
     done
     echo "gateway $name did not answer 200; see $OUT/gateway-$name.log" >&2; exit 1
@@ -90,19 +90,19 @@ tool queue-delete perftest-bench >/dev/null
 echo "   $BROKER_CEILING msg/s"
 
 echo "== anchor 2: bare HTTP ceiling (a platform-http route that answers {\"code\":0})"
-start_gateway bare -Dcamel.main.routes-include-pattern=file:bench/bare-http.camel.yaml > /dev/null
+start_gateway bare -Dcamel.main.routes-include-pattern=file:bench/bare-http.camel.yaml
 load bare push "$CONNECTIONS" "${SECONDS_STEADY}s" 0 > /dev/null
 stop_gateway
 HTTP_CEILING=$(python3 -c "import json;print(round(json.load(open('$OUT/bare.json'))['rps']))")
 echo "   $HTTP_CEILING req/s"
 
 echo "== gateway (prod profile, alerts on with a 10 s window, SMTP sink on 127.0.0.1:$SMTP_PORT)"
-tool smtp $SMTP_PORT "$OUT/mails.txt" & SIDE_PIDS+=($!)
+tool smtp $SMTP_PORT "$OUT/mails.txt" > "$OUT/smtp.log" 2>&1 & SIDE_PIDS+=($!)
 sleep 2
-FIRST_200_MS=$(start_gateway main -Dgateway.alert.enabled=true -Dgateway.alert.from=bench@localhost \
+start_gateway main -Dgateway.alert.enabled=true -Dgateway.alert.from=bench@localhost \
     -Dgateway.alert.to=oncall@localhost -Dgateway.alert.to.third-party-auth=security@localhost \
     -Dgateway.alert.smtp.host=127.0.0.1 -Dgateway.alert.smtp.port=$SMTP_PORT -Dgateway.alert.window-seconds=10 \
-    -Dgateway.alert.queue=$ALERTS)
+    -Dgateway.alert.queue=$ALERTS
 echo "   start to first 200: $FIRST_200_MS ms"
 tool queue-bind "$EXCHANGE" "$QUEUE" '#'
 watch_rss
@@ -133,9 +133,10 @@ stop_gateway
 
 echo "== (d) a 30 s broker outage in the middle of steady load (the gateway reaches RabbitMQ through a TCP proxy)"
 rm -f "$OUT/cut"
-tool proxy $PROXY_PORT 5672 "$OUT/cut" & SIDE_PIDS+=($!)
+tool proxy $PROXY_PORT 5672 "$OUT/cut" > "$OUT/proxy.log" 2>&1 & SIDE_PIDS+=($!)
 sleep 2
-start_gateway outage -Dgateway.rabbitmq.addresses=127.0.0.1:$PROXY_PORT > /dev/null
+FIRST_200_MAIN=$FIRST_200_MS
+start_gateway outage -Dgateway.rabbitmq.addresses=127.0.0.1:$PROXY_PORT
 before_q=$(queue_count)
 load outage-before push 32 15s "$HALF_DELAY" > /dev/null
 touch "$OUT/cut"
@@ -146,7 +147,7 @@ for _ in $(seq 1 120); do [ "$(spool_depth)" = 0 ] && break; sleep 1; done
 sleep 2; echo "$before_q $(queue_count) $(spool_depth)" > "$OUT/outage.counts"
 stop_gateway
 
-python3 - "$OUT" "$BROKER_CEILING" "$HTTP_CEILING" "$FIRST_200_MS" "$RSS_MAX" <<'PY'
+python3 - "$OUT" "$BROKER_CEILING" "$HTTP_CEILING" "$FIRST_200_MAIN" "$RSS_MAX" <<'PY'
 import json, sys, platform, os
 out, broker, http, first, rss = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 j = lambda n: json.load(open(f"{out}/{n}.json"))
@@ -173,7 +174,6 @@ rows = [
     ("CPU per 1,000 events (saturation)", f"{cpu_per_1000:.2f} s"),
 ]
 lines = ["| measure | result |", "|---|---|"] + [f"| {a} | {b} |" for a, b in rows]
-machine = f"{platform.node()}: {os.cpu_count()} cores, {platform.system()} {platform.release()}, Java {platform.python_version() and ''}".rstrip(", Java ")
 table = "\n".join(lines)
 open(f"{out}/results.md", "w").write(table + "\n")
 print("\n" + table)

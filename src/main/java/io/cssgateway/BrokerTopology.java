@@ -76,7 +76,8 @@ public final class BrokerTopology extends ServiceSupport implements ConnectionLi
         }
     }
 
-    void declare(Channel channel) throws java.io.IOException {
+    /** Declares the exchanges and queues on {@code channel}; also used by the publisher on its own connections. */
+    public void declare(Channel channel) throws java.io.IOException {
         channel.exchangeDeclare(alternateExchange, "fanout", true);
         channel.queueDeclare(unroutedQueue, true, false, false, null);
         channel.queueBind(unroutedQueue, alternateExchange, "");

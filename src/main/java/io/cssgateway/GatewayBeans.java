@@ -36,6 +36,10 @@ public final class GatewayBeans implements CamelConfiguration {
         boolean signatureRequired = settings.bool("gateway.signature.required");
 
         List<String> keys = settings.list("gateway.signature.keys");
+        // platform-http runs each callback on a Vert.x worker thread, which waits for the broker's confirm:
+        // the pool's size bounds how many publishes are in flight, and so the throughput
+        int workers = (int) settings.integer("gateway.http.worker-threads");
+        registry.bind("vertxOptions", new io.vertx.core.VertxOptions().setWorkerPoolSize(workers));
         registry.bind("requestGuard", new RequestGuard());
         registry.bind("callbackReader", new CallbackReader(signatureRequired));
         registry.bind("signatureVerifier", signatureVerifier(settings, keys, signatureRequired));
@@ -92,12 +96,23 @@ public final class GatewayBeans implements CamelConfiguration {
         }
 
         CachingConnectionFactory connectionFactory = rabbitConnectionFactory(settings);
+        // a channel per worker that may publish at once, so that none is opened and closed per event
+        connectionFactory.setChannelCacheSize(workers + 8);
         registry.bind("rabbitConnectionFactory", connectionFactory);
-        camelContext.addService(new BrokerTopology(connectionFactory,
+        BrokerTopology topology = new BrokerTopology(connectionFactory,
                 settings.text("gateway.rabbitmq.exchange"),
                 settings.text("gateway.rabbitmq.alternate-exchange"),
                 settings.text("gateway.rabbitmq.unrouted-queue"),
-                settings.bool("gateway.rabbitmq.declare-alternate-exchange"), queues));
+                settings.bool("gateway.rabbitmq.declare-alternate-exchange"), queues);
+        camelContext.addService(topology);
+        ConfirmedPublisher publisher = new ConfirmedPublisher(connectionFactory.getRabbitConnectionFactory(),
+                List.of(com.rabbitmq.client.Address.parseAddresses(settings.text("gateway.rabbitmq.addresses"))),
+                settings.text("gateway.rabbitmq.exchange"),
+                Duration.ofMillis(settings.integer("gateway.rabbitmq.confirm-timeout-ms")),
+                (int) settings.integer("gateway.rabbitmq.publish-connections"),
+                (int) settings.integer("gateway.rabbitmq.publish-channels"), topology);
+        registry.bind("confirmedPublish", publisher);
+        camelContext.addService(publisher);
     }
 
     private static AlertPolicy alertPolicy(Settings settings, boolean alertsOn) {
