@@ -18,7 +18,7 @@ function init(args)
   n = 0
   ok = 0
   other = 0
-  last = nil
+  earlier = {}
 end
 
 function delay()
@@ -38,10 +38,14 @@ request = function()
       '"user_ip":"1.1.1.1","width":0,"sign":"%s"}', sequence, errcodes[(n % #errcodes) + 1], os.time(), sequence,
       sequence, t, sign)
   else
-    if mode == "half-duplicates" and n % 2 == 0 and last ~= nil then
-      sequence = last
+    -- every other request repeats one sent 500 requests earlier: a retry of an event long confirmed, as the
+    -- provider's retries come a minute apart (a repeat sent while the first is in flight publishes twice)
+    if mode == "half-duplicates" and n % 2 == 0 and earlier[n - 500] ~= nil then
+      sequence = earlier[n - 500]
+      earlier[n - 500] = nil
+    else
+      earlier[n] = sequence
     end
-    last = sequence
     body = string.format('{"app":"bench.example.com","appid":12345678,"appname":"live","channel_id":"s%s",' ..
       '"errcode":0,"errmsg":"ok","event_time":%d,"event_type":1,"height":0,"idc_id":34,"node":"42.81.194.37",' ..
       '"sequence":"%s","set_id":2,"stream_id":"s%s","stream_param":"stream_param=test","t":%s,' ..
