@@ -38,11 +38,11 @@ request = function()
       '"user_ip":"1.1.1.1","width":0,"sign":"%s"}', sequence, errcodes[(n % #errcodes) + 1], os.time(), sequence,
       sequence, t, sign)
   else
-    -- every other request repeats one sent 500 requests earlier: a retry of an event long confirmed, as the
+    -- every other request repeats one sent 501 requests earlier: a retry of an event long confirmed, as the
     -- provider's retries come a minute apart (a repeat sent while the first is in flight publishes twice)
-    if mode == "half-duplicates" and n % 2 == 0 and earlier[n - 500] ~= nil then
-      sequence = earlier[n - 500]
-      earlier[n - 500] = nil
+    if mode == "half-duplicates" and n % 2 == 0 and earlier[n - 501] ~= nil then
+      sequence = earlier[n - 501]
+      earlier[n - 501] = nil
     else
       earlier[n] = sequence
     end
