@@ -18,31 +18,21 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /** The audit log of the running gateway: one line per request, whatever its answer, and nothing secret in it. */
 class AuditEndToEndTest extends GatewayTestSupport {
 
-    // the gateway reaches RabbitMQ through this proxy, so that a test can cut the connection
-    private TcpProxy proxy;
+    @Override
+    protected boolean brokerThroughProxy() {
+        return true;
+    }
 
     @Override
     protected Properties moreProperties() {
-        try {
-            proxy = new TcpProxy(5672);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
         Properties properties = new Properties();
         properties.setProperty("gateway.audit.rabbitmq.enabled", "true");
-        properties.setProperty("gateway.rabbitmq.addresses", "127.0.0.1:" + proxy.port());
         return properties;
-    }
-
-    @AfterAll
-    void closeProxy() throws IOException {
-        proxy.close();
     }
 
     private Path auditDir() {

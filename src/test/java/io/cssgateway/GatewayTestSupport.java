@@ -39,6 +39,8 @@ abstract class GatewayTestSupport extends CamelMainTestSupport {
     protected final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     protected final ObjectMapper json = new ObjectMapper();
     protected BrokerProbe broker;
+    /** Between the gateway and RabbitMQ when {@link #brokerThroughProxy()}, so that a test can cut the connection. */
+    protected TcpProxy proxy;
 
     @Override
     protected String getPropertyPlaceholderLocations() {
@@ -67,8 +69,21 @@ abstract class GatewayTestSupport extends CamelMainTestSupport {
         properties.setProperty("gateway.rabbitmq.alternate-exchange", unrouted);
         properties.setProperty("gateway.rabbitmq.unrouted-queue", unrouted);
         properties.setProperty("gateway.rabbitmq.confirm-timeout-ms", "2000");
+        if (brokerThroughProxy()) {
+            try {
+                proxy = new TcpProxy(5672);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            properties.setProperty("gateway.rabbitmq.addresses", "127.0.0.1:" + proxy.port());
+        }
         properties.putAll(moreProperties());
         return properties;
+    }
+
+    /** Whether the gateway reaches RabbitMQ through {@link #proxy}. */
+    protected boolean brokerThroughProxy() {
+        return false;
     }
 
     /** What a test class sets beyond the common configuration. */
@@ -88,6 +103,9 @@ abstract class GatewayTestSupport extends CamelMainTestSupport {
 
     @AfterAll
     void removeThisRunsExchanges() throws Exception {
+        if (proxy != null) {
+            proxy.close();
+        }
         broker.deleteExchange(exchange);
         broker.deleteExchange(unrouted);
         broker.deleteQueue(unrouted);

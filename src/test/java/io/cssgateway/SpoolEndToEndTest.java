@@ -18,7 +18,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -34,26 +33,19 @@ import org.slf4j.LoggerFactory;
 class SpoolEndToEndTest extends GatewayTestSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(SpoolEndToEndTest.class);
-    private TcpProxy proxy;
+    @Override
+    protected boolean brokerThroughProxy() {
+        return true;
+    }
 
     @Override
     protected Properties moreProperties() {
-        try {
-            proxy = new TcpProxy(5672);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        // unreachable from the start
         proxy.cut();
         Properties properties = new Properties();
-        properties.setProperty("gateway.rabbitmq.addresses", "127.0.0.1:" + proxy.port());
         properties.setProperty("gateway.rabbitmq.confirm-timeout-ms", "1000");
         properties.setProperty("gateway.spool.drain-interval-ms", "500");
         return properties;
-    }
-
-    @AfterAll
-    void closeProxy() throws IOException {
-        proxy.close();
     }
 
     private String push() {
