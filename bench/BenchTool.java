@@ -19,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   queue-bind EXCHANGE QUEUE PATTERN   declare (and empty) a durable queue bound to the exchange
  *   queue-count QUEUE                   print how many messages wait in it
  *   queue-delete QUEUE...               delete queues
+ *   consume QUEUE FILE                  a consumer, as a deployment has one, that acknowledges every message and
+ *                                       writes how many it took to FILE every 200 ms
  *   exchange-delete EXCHANGE...         delete exchanges
  *   smtp PORT FILE                      an SMTP server (GreenMail) that writes its mail count to FILE every second
  *   proxy PORT TARGET CUT_FILE          a TCP proxy on 127.0.0.1 that drops and refuses connections while
@@ -46,6 +48,7 @@ public class BenchTool {
                 }
             });
             case "smtp" -> smtp(Integer.parseInt(args[1]), Path.of(args[2]));
+            case "consume" -> consume(args[1], Path.of(args[2]));
             case "proxy" -> proxy(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Path.of(args[3]));
             default -> throw new IllegalArgumentException("unknown command " + args[0]);
         }
@@ -60,6 +63,21 @@ public class BenchTool {
         factory.setHost("127.0.0.1");
         try (Connection connection = factory.newConnection("bench-tool"); Channel channel = connection.createChannel()) {
             work.run(channel);
+        }
+    }
+
+    static void consume(String queue, Path countFile) throws Exception {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost("127.0.0.1");
+        java.util.concurrent.atomic.AtomicLong taken = new java.util.concurrent.atomic.AtomicLong();
+        try (Connection connection = factory.newConnection("bench-consumer"); Channel channel = connection.createChannel()) {
+            channel.basicQos(1000);
+            channel.basicConsume(queue, true, (tag, delivery) -> taken.incrementAndGet(), tag -> { });
+            long end = System.currentTimeMillis() + 3_600_000;
+            while (System.currentTimeMillis() < end) {
+                Files.writeString(countFile, Long.toString(taken.get()));
+                Thread.sleep(200);
+            }
         }
     }
 

@@ -53,7 +53,8 @@ load() {
     grep '^RESULT' "$OUT/$1.txt" | sed 's/^RESULT //' | tee "$OUT/$1.json"
 }
 cpu_seconds() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$GW_PID/stat"; }
-queue_count() { tool queue-count "$QUEUE"; }
+# events that reached the queue: taken by the bench's consumer, plus any still waiting in it
+queue_count() { echo $(( $(cat "$OUT/consumed.txt") + $(tool queue-count "$QUEUE") )); }
 spool_depth() { find "$OUT/data/spool" -name '*.event' 2>/dev/null | wc -l; }
 push_body() {
     printf '{"event_type":1,"sequence":"first-%s-%s","stream_id":"first","app":"bench","t":%s,"sign":"%s"}' "$RUN_ID" "$RANDOM" "$T" "$SIGN"
@@ -108,6 +109,10 @@ start_gateway main -Dgateway.alert.enabled=true -Dgateway.alert.from=bench@local
     -Dgateway.alert.queue=$ALERTS
 echo "   start to first 200: $FIRST_200_MS ms"
 tool queue-bind "$EXCHANGE" "$QUEUE" '#'
+# a consumer takes the events, as in a deployment: a queue that only grows slows the broker's confirms
+echo 0 > "$OUT/consumed.txt"
+tool consume "$QUEUE" "$OUT/consumed.txt" > "$OUT/consumer.log" 2>&1 & SIDE_PIDS+=($!)
+sleep 2
 watch_rss
 
 echo "== warm-up: ${SECONDS_WARM_UP}s of load, not measured (the JIT compiler takes a core for a while)"
