@@ -72,11 +72,6 @@ public final class AuditFiles {
         removeExpiredOncePerDay();
     }
 
-    /** The file lines are written to now; null before the first line. */
-    public synchronized Path currentFile() {
-        return current;
-    }
-
     private void open(LocalDate lineDay, int lineLength) throws IOException {
         closeQuietly();
         Files.createDirectories(dir);

@@ -31,11 +31,6 @@ public final class BrokerState {
         return downSince.get() == null;
     }
 
-    /** Since when the broker is down; null when it is up. */
-    public Instant downSince() {
-        return downSince.get();
-    }
-
     public void markDown(Exchange exchange) {
         Instant now = clock.instant();
         if (downSince.compareAndSet(null, now)) {
