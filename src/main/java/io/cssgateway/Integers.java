@@ -5,6 +5,7 @@ final class Integers {
 
     private Integers() {}
 
+    /** Whether the text is a whole number that fits in a long. */
     static boolean isInteger(String text) {
         if (text == null || text.isEmpty() || text.length() > 19) {
             return false;
@@ -19,7 +20,16 @@ final class Integers {
                 return false;
             }
         }
-        return true;
+        if (text.length() - start < 19) {
+            return true;
+        }
+        // 19 digits may still be beyond a long
+        try {
+            Long.parseLong(text);
+            return true;
+        } catch (NumberFormatException tooLarge) {
+            return false;
+        }
     }
 
     static Integer parseIntOrNull(String text) {
