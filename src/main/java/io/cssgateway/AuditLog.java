@@ -8,8 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -27,13 +25,12 @@ import org.slf4j.LoggerFactory;
  * <p>
  * It reads the exchange properties the routes set: {@code remoteAddress}, {@code httpStatus} (else the HTTP
  * response code header), {@code verdict}, {@code reason}, {@code eventId}, {@code callback},
+ * {@code eventType}, {@code errcode},
  * {@code event}, {@code category}, {@code routingKey}, {@code rawBody}; and sets {@code auditLine}.
  */
 public final class AuditLog {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
-    private static final DateTimeFormatter RECEIVED_AT =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     // "sign": "...", 'sign'='...', sign=... in text that is not JSON
     private static final Pattern SIGN_VALUE =
             Pattern.compile("(?i)(sign[\"']?\\s*[:=]\\s*[\"']?)[^\"'&,;}\\]\\s]*");
@@ -81,32 +78,18 @@ public final class AuditLog {
         var out = new ByteArrayOutputStream(1024);
         try (JsonGenerator gen = lenient.getFactory().createGenerator(out)) {
             gen.writeStartObject();
-            gen.writeStringField("received_at", RECEIVED_AT.format(receivedAt));
+            gen.writeStringField("received_at", IsoTime.format(receivedAt));
             gen.writeStringField("remote_addr", remoteAddress(exchange.getProperty("remoteAddress")));
-            Integer status = httpStatus(exchange);
-            if (status != null) {
-                gen.writeNumberField("http_status", status);
-            } else {
-                gen.writeNullField("http_status");
-            }
+            writeNumberOrNull(gen, "http_status", httpStatus(exchange));
             gen.writeStringField("verdict", exchange.getProperty("verdict", String.class));
             gen.writeStringField("reason", exchange.getProperty("reason", String.class));
             gen.writeStringField("event_id", exchange.getProperty("eventId", String.class));
-            if (callback != null) {
-                gen.writeNumberField("event_type", callback.getEventType());
-            } else {
-                gen.writeNullField("event_type");
-            }
+            writeNumberOrNull(gen, "event_type", exchange.getProperty("eventType", Integer.class));
             gen.writeStringField("event", exchange.getProperty("event", String.class));
             gen.writeStringField("stream_id", callback == null ? null : callback.text("stream_id"));
             gen.writeStringField("app", callback == null ? null : callback.text("app"));
             gen.writeStringField("sequence", callback == null ? null : callback.text("sequence"));
-            Integer errcode = callback == null ? null : callback.getErrcode();
-            if (errcode != null) {
-                gen.writeNumberField("errcode", errcode);
-            } else {
-                gen.writeNullField("errcode");
-            }
+            writeNumberOrNull(gen, "errcode", exchange.getProperty("errcode", Integer.class));
             gen.writeStringField("category", exchange.getProperty("category", String.class));
             gen.writeStringField("routing_key", exchange.getProperty("routingKey", String.class));
             gen.writeFieldName("body");
@@ -119,6 +102,14 @@ public final class AuditLog {
         }
         out.write('\n');
         return withoutKeys(out.toByteArray());
+    }
+
+    private static void writeNumberOrNull(JsonGenerator gen, String field, Integer value) throws IOException {
+        if (value != null) {
+            gen.writeNumberField(field, value);
+        } else {
+            gen.writeNullField(field);
+        }
     }
 
     /** The status answered; null for what is not an HTTP request (an undelivered alert digest). */

@@ -8,8 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Date;
 import java.util.Iterator;
 import java.util.Map;
@@ -22,13 +20,11 @@ import org.apache.camel.Message;
  * Turns a verified {@link Callback} into the message consumers read on RabbitMQ: the body is the provider's JSON
  * (every field kept, unknown ones too, {@code sign} removed) plus {@code event}, {@code category} (interruptions)
  * and {@code received_at}; headers {@code css_event_type}, {@code css_sequence}, {@code css_stream_id},
- * {@code css_app}, {@code css_errcode} where the callback has them. The exchange property {@code eventTime}
- * becomes the AMQP timestamp.
+ * {@code css_app}, {@code css_errcode} where the callback has them (the errcode from the exchange property the
+ * reader set). Sets the exchange property {@code eventTime}, the AMQP timestamp.
  */
 public final class EventMessage {
 
-    private static final DateTimeFormatter RECEIVED_AT =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final Set<String> ADDED = Set.of("event", "category", "received_at");
     private static final Map<String, String> HEADERS = Map.of(
             "css_sequence", "sequence",
@@ -52,12 +48,13 @@ public final class EventMessage {
                 message.setHeader(header, value);
             }
         });
-        Integer errcode = callback.getErrcode();
+        Integer errcode = exchange.getProperty("errcode", Integer.class);
         if (errcode != null) {
             message.setHeader("css_errcode", errcode);
         }
-        Long eventTime = Integers.isInteger(callback.text("event_time")) ? Long.parseLong(callback.text("event_time")) : null;
-        exchange.setProperty("eventTime", new Date(eventTime != null ? eventTime * 1000 : receivedAt));
+        String eventTime = callback.text("event_time");
+        exchange.setProperty("eventTime",
+                new Date(Integers.isInteger(eventTime) ? Long.parseLong(eventTime) * 1000 : receivedAt));
     }
 
     byte[] body(Callback callback, String event, String category, long receivedAt) {
@@ -77,7 +74,7 @@ public final class EventMessage {
             if (category != null) {
                 gen.writeStringField("category", category);
             }
-            gen.writeStringField("received_at", RECEIVED_AT.format(Instant.ofEpochMilli(receivedAt)));
+            gen.writeStringField("received_at", IsoTime.format(Instant.ofEpochMilli(receivedAt)));
             gen.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the event message", e);

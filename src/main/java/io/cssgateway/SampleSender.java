@@ -8,10 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -75,7 +72,7 @@ public final class SampleSender {
             }
             long t = now + sample.expiresIn();
             body.put("t", t);
-            body.put("sign", md5Hex(sample.key() + t));
+            body.put("sign", SignatureVerifier.sign(sample.key(), Long.toString(t)));
             HttpResponse<String> answer;
             try {
                 answer = http.send(HttpRequest.newBuilder(URI.create(url))
@@ -101,7 +98,4 @@ public final class SampleSender {
         }
     }
 
-    private static String md5Hex(String text) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8)));
-    }
 }

@@ -43,6 +43,13 @@ public final class SignatureVerifier {
         }
     }
 
+    /** The sign the provider computes for {@code key} and {@code t}: md5(key + t) in lower-case hex. */
+    public static String sign(String key, String expiry) {
+        MessageDigest md5 = md5();
+        md5.update(key.getBytes(StandardCharsets.UTF_8));
+        return new String(hex(md5.digest(expiry.getBytes(StandardCharsets.US_ASCII))), StandardCharsets.US_ASCII);
+    }
+
     boolean matchesAnyKey(String expiry, String sign) {
         byte[] given = sign.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
         byte[] t = expiry.getBytes(StandardCharsets.US_ASCII);

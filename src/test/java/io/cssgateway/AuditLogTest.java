@@ -100,11 +100,12 @@ class AuditLogTest {
     }
 
     @Test
-    void anAcceptedEventHasItsIdentityAndBodyWithoutSign() throws IOException {
-        Callback callback = new CallbackReader(true).parse(
-                TestCallbacks.sample("0-interrupt.doc.json").with("errcode", 13).signedWith("k").bytes());
+    void anAcceptedEventHasItsIdentityAndBodyWithoutSign() throws Exception {
         Exchange exchange = new DefaultExchange(camel);
-        exchange.setProperty("callback", callback);
+        exchange.getMessage().setBody(
+                TestCallbacks.sample("0-interrupt.doc.json").with("errcode", 13).signedWith("k").bytes());
+        // as the intake does: the reader sets callback, eventType and errcode
+        new CallbackReader(true).read(exchange);
         exchange.setProperty("verdict", "accepted");
         exchange.setProperty("eventId", "0:2210464508206756938");
         exchange.setProperty("event", "interrupt");

@@ -38,6 +38,7 @@ class SignatureVerifierTest {
     })
     void signIsMd5OfKeyFollowedByT(String key, String t, String sign) {
         assertThat(verifier(key).matchesAnyKey(t, sign)).isTrue();
+        assertThat(SignatureVerifier.sign(key, t)).isEqualTo(sign);
         assertThat(verifier(key + "x").matchesAnyKey(t, sign)).isFalse();
         assertThat(verifier(key).matchesAnyKey(t + "0", sign)).isFalse();
     }
