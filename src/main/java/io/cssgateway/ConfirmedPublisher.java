@@ -10,49 +10,65 @@ import com.rabbitmq.client.ReturnListener;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.Processor;
-import org.apache.camel.support.service.ServiceSupport;
+import org.apache.camel.support.AsyncProcessorSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The publish step: publishes the exchange's message to the events exchange with the RabbitMQ Java client,
- * persistent and mandatory, and returns once the broker confirmed it; a nack, a return (no queue and no
- * alternate exchange took it), a lost channel or no confirm in time is an exception. Messages are spread over
- * a few channels on a few connections, each with many confirms in flight: measured in bench/, this carries
- * several times the throughput of one publish-and-wait per channel on one connection.
+ * persistent and mandatory, and lets the route go on once the broker confirmed it; a nack, a return (no queue
+ * and no alternate exchange took it), a lost channel or no confirm in time is the exchange's exception.
+ * Messages are spread over a few channels on a few connections, each with many confirms in flight.
+ * <p>
+ * It is asynchronous: no thread waits for the confirm, and an HTTP worker thread is free as soon as the message
+ * is written (measured in bench/: threads parked on confirms cost more CPU than the publish itself). After the
+ * confirm, or a failure, the route goes on in this publisher's own threads ({@code after-publish}), one task
+ * per confirm frame (which often confirms many messages), never in a connection's reader thread: a route that
+ * publishes again, or opens a channel, there would wait for the very thread that runs it.
+ * Called synchronously (the spool drain's timer), Camel waits for the confirm as before.
  * <p>
  * The message: body = the exchange's body (bytes); routing key, message_id and timestamp from the exchange
  * properties {@code routingKey}, {@code eventId}, {@code eventTime}; the {@code css_*} headers as AMQP headers;
  * content type application/json.
  */
-public final class ConfirmedPublisher extends ServiceSupport implements Processor {
+public final class ConfirmedPublisher extends AsyncProcessorSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfirmedPublisher.class);
+    private static final int AFTER_PUBLISH_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private final ConnectionFactory factory;
     private final List<Address> addresses;
     private final String exchange;
-    private final long confirmTimeoutMillis;
+    private final long confirmTimeoutNanos;
     private final BrokerTopology topology;
     private final Connection[] connections;
     private final Lane[] lanes;
     private final AtomicInteger next = new AtomicInteger();
+    /** runs the route on after a confirm or a failure */
+    private ExecutorService afterPublish;
+    /** fails the publishes whose confirm is late */
+    private ScheduledExecutorService lateConfirms;
 
     /**
      * @param topology declared on every connection this publisher opens, so that a broker that lost it (or was
@@ -60,10 +76,12 @@ public final class ConfirmedPublisher extends ServiceSupport implements Processo
      */
     public ConfirmedPublisher(ConnectionFactory factory, List<Address> addresses, String exchange,
             Duration confirmTimeout, int connectionCount, int channelCount, BrokerTopology topology) {
-        this.factory = factory;
+        // a copy, so that the connections the rest of the gateway opens with the factory stay as they were
+        this.factory = factory.clone();
+        this.factory.setSocketFactory(new DeferredFlushSocketFactory());
         this.addresses = List.copyOf(addresses);
         this.exchange = exchange;
-        this.confirmTimeoutMillis = confirmTimeout.toMillis();
+        this.confirmTimeoutNanos = confirmTimeout.toNanos();
         this.topology = topology;
         this.connections = new Connection[connectionCount];
         this.lanes = new Lane[channelCount];
@@ -73,30 +91,31 @@ public final class ConfirmedPublisher extends ServiceSupport implements Processo
     }
 
     @Override
-    public void process(Exchange exchange) throws Exception {
-        Message message = exchange.getMessage();
-        Map<String, Object> headers = new HashMap<>();
-        message.getHeaders().forEach((name, value) -> {
-            if (name.startsWith("css_")) {
-                headers.put(name, value);
-            }
-        });
-        AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
-                .contentType("application/json")
-                .deliveryMode(2)
-                .messageId(exchange.getProperty("eventId", String.class))
-                .timestamp(exchange.getProperty("eventTime", Date.class))
-                .headers(headers)
-                .build();
-        Lane lane = lanes[Math.floorMod(next.getAndIncrement(), lanes.length)];
-        CompletableFuture<Void> confirmed = lane.publish(exchange.getProperty("routingKey", String.class), properties,
-                message.getMandatoryBody(byte[].class));
+    public boolean process(Exchange event, AsyncCallback callback) {
         try {
-            confirmed.get(confirmTimeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new TimeoutException("RabbitMQ did not confirm the publish within " + confirmTimeoutMillis + " ms");
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
+            Message message = event.getMessage();
+            Map<String, Object> headers = new HashMap<>();
+            message.getHeaders().forEach((name, value) -> {
+                if (name.startsWith("css_")) {
+                    headers.put(name, value);
+                }
+            });
+            AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
+                    .contentType("application/json")
+                    .deliveryMode(2)
+                    .messageId(event.getProperty("eventId", String.class))
+                    .timestamp(event.getProperty("eventTime", Date.class))
+                    .headers(headers)
+                    .build();
+            Lane lane = lanes[Math.floorMod(next.getAndIncrement(), lanes.length)];
+            lane.publish(new Outgoing(event.getProperty("routingKey", String.class), properties,
+                    message.getMandatoryBody(byte[].class), new Pending(properties.getMessageId(), event, callback,
+                            System.nanoTime() + confirmTimeoutNanos)));
+            return false;
+        } catch (Exception e) {
+            event.setException(e);
+            callback.done(true);
+            return true;
         }
     }
 
@@ -114,7 +133,34 @@ public final class ConfirmedPublisher extends ServiceSupport implements Processo
     }
 
     @Override
+    protected void doStart() {
+        AtomicInteger threads = new AtomicInteger();
+        afterPublish = Executors.newFixedThreadPool(AFTER_PUBLISH_THREADS, task -> {
+            Thread thread = new Thread(task, "css-callback-gateway-after-publish-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        lateConfirms = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "css-callback-gateway-late-confirms");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long every = Math.max(1, TimeUnit.NANOSECONDS.toMillis(confirmTimeoutNanos) / 10);
+        lateConfirms.scheduleWithFixedDelay(() -> {
+            for (Lane lane : lanes) {
+                lane.failLate(System.nanoTime());
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
     protected void doStop() {
+        if (lateConfirms != null) {
+            lateConfirms.shutdownNow();
+        }
+        if (afterPublish != null) {
+            afterPublish.shutdown();
+        }
         for (int i = 0; i < connections.length; i++) {
             Connection connection = connections[i];
             if (connection != null && connection.isOpen()) {
@@ -128,35 +174,97 @@ public final class ConfirmedPublisher extends ServiceSupport implements Processo
         }
     }
 
-    /** One channel in confirm mode and the publishes it waits confirms for. */
+    /** A message on its way to a lane. */
+    private record Outgoing(String routingKey, AMQP.BasicProperties properties, byte[] body, Pending pending) {}
+
+    /** A published message waiting for its confirm: the exchange goes on (callback) once it comes or fails. */
+    private record Pending(String messageId, Exchange event, AsyncCallback callback, long deadline) {
+
+        void confirmed() {
+            callback.done(false);
+        }
+
+        void failed(Exception cause) {
+            event.setException(cause);
+            callback.done(false);
+        }
+    }
+
+    /** The routes go on in an after-publish thread (or in this one, before start or once stopped). */
+    private void resume(List<Runnable> continuations) {
+        if (continuations.isEmpty()) {
+            return;
+        }
+        Runnable all = () -> continuations.forEach(Runnable::run);
+        try {
+            afterPublish.execute(all);
+        } catch (RuntimeException notRunning) {
+            all.run();
+        }
+    }
+
+    private void fail(Pending publish, Exception cause) {
+        resume(List.of(() -> publish.failed(cause)));
+    }
+
+    /** One channel in confirm mode and the publishes it waits confirms for, in publish order. */
     private final class Lane implements ConfirmListener, ReturnListener {
 
         private final int connectionIndex;
         private final ConcurrentNavigableMap<Long, Pending> pending = new ConcurrentSkipListMap<>();
         private final Set<String> returned = ConcurrentHashMap.newKeySet();
+        private final Queue<Outgoing> waiting = new ConcurrentLinkedQueue<>();
+        private final ReentrantLock publishing = new ReentrantLock();
         private Channel channel;
-
-        private record Pending(String messageId, CompletableFuture<Void> confirmed) {}
 
         Lane(int connectionIndex) {
             this.connectionIndex = connectionIndex;
         }
 
-        synchronized CompletableFuture<Void> publish(String routingKey, AMQP.BasicProperties properties, byte[] body)
-                throws IOException, TimeoutException {
-            Channel open = channel();
-            long sequence = open.getNextPublishSeqNo();
-            Pending publish = new Pending(properties.getMessageId(), new CompletableFuture<>());
-            pending.put(sequence, publish);
-            try {
-                open.basicPublish(exchange, routingKey, true, properties, body);
-            } catch (IOException | RuntimeException e) {
-                pending.remove(sequence);
-                throw e;
+        /**
+         * Queues the message, and publishes it unless another thread is publishing on this lane: that thread then
+         * publishes it, with everything else queued meanwhile, and sends them in one socket write.
+         */
+        void publish(Outgoing message) {
+            waiting.add(message);
+            while (!waiting.isEmpty() && publishing.tryLock()) {
+                try {
+                    Channel open = channelOrFailWaiting();
+                    if (open != null) {
+                        // a channel or connection is opened before, never inside, the batch: its handshake
+                        // must not wait for the batch's write
+                        DeferredFlushSocketFactory.inOneWrite(() -> publishWaiting(open));
+                    }
+                } finally {
+                    publishing.unlock();
+                }
             }
-            // a confirm that never comes must not leave its entry behind
-            publish.confirmed().whenComplete((ok, failed) -> pending.remove(sequence, publish));
-            return publish.confirmed();
+        }
+
+        private Channel channelOrFailWaiting() {
+            try {
+                return channel();
+            } catch (IOException | TimeoutException | RuntimeException e) {
+                // no connection: every message queued fails now
+                for (Outgoing failed = waiting.poll(); failed != null; failed = waiting.poll()) {
+                    fail(failed.pending(), e);
+                }
+                return null;
+            }
+        }
+
+        private void publishWaiting(Channel open) {
+            for (Outgoing message = waiting.poll(); message != null; message = waiting.poll()) {
+                long sequence = open.getNextPublishSeqNo();
+                pending.put(sequence, message.pending());
+                try {
+                    open.basicPublish(exchange, message.routingKey(), true, message.properties(), message.body());
+                } catch (IOException | RuntimeException e) {
+                    if (pending.remove(sequence, message.pending())) {
+                        fail(message.pending(), e);
+                    }
+                }
+            }
         }
 
         private Channel channel() throws IOException, TimeoutException {
@@ -191,26 +299,52 @@ public final class ConfirmedPublisher extends ServiceSupport implements Processo
         }
 
         private void complete(long deliveryTag, boolean multiple, Exception failure) {
-            Map<Long, Pending> done = multiple ? pending.headMap(deliveryTag, true) : pending.subMap(deliveryTag, true, deliveryTag, true);
-            for (Pending publish : List.copyOf(done.values())) {
+            Map<Long, Pending> done = multiple ? pending.headMap(deliveryTag, true)
+                    : pending.subMap(deliveryTag, true, deliveryTag, true);
+            List<Runnable> continuations = new ArrayList<>();
+            for (Long sequence : List.copyOf(done.keySet())) {
+                // removed by whoever completes it: a confirm and the late-confirm timer never both do
+                Pending publish = pending.remove(sequence);
+                if (publish == null) {
+                    continue;
+                }
                 if (failure != null) {
-                    publish.confirmed().completeExceptionally(failure);
+                    continuations.add(() -> publish.failed(failure));
                 } else if (publish.messageId() != null && returned.remove(publish.messageId())) {
-                    publish.confirmed().completeExceptionally(new IOException(
-                            "no queue took the message and the exchange has no alternate exchange (mandatory return)"));
+                    continuations.add(() -> publish.failed(new IOException(
+                            "no queue took the message and the exchange has no alternate exchange (mandatory return)")));
                 } else {
-                    publish.confirmed().complete(null);
+                    continuations.add(publish::confirmed);
                 }
             }
-            done.clear();
+            resume(continuations);
+        }
+
+        /** Fails the publishes whose confirm is overdue (the oldest, at the head of the map). */
+        void failLate(long now) {
+            List<Runnable> continuations = new ArrayList<>();
+            for (Map.Entry<Long, Pending> oldest = pending.firstEntry();
+                    oldest != null && oldest.getValue().deadline() - now < 0; oldest = pending.firstEntry()) {
+                Pending publish = oldest.getValue();
+                if (pending.remove(oldest.getKey(), publish)) {
+                    TimeoutException late = new TimeoutException("RabbitMQ did not confirm the publish within "
+                            + TimeUnit.NANOSECONDS.toMillis(confirmTimeoutNanos) + " ms");
+                    continuations.add(() -> publish.failed(late));
+                }
+            }
+            resume(continuations);
         }
 
         private void lost(ShutdownSignalException cause) {
             // every publish waiting on this channel fails at once: it is spooled, not left to time out
-            for (Pending publish : List.copyOf(pending.values())) {
-                publish.confirmed().completeExceptionally(cause);
+            List<Runnable> continuations = new ArrayList<>();
+            for (Long sequence : List.copyOf(pending.keySet())) {
+                Pending publish = pending.remove(sequence);
+                if (publish != null) {
+                    continuations.add(() -> publish.failed(cause));
+                }
             }
-            pending.clear();
+            resume(continuations);
         }
     }
 }

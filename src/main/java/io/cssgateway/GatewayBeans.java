@@ -36,10 +36,13 @@ public final class GatewayBeans implements CamelConfiguration {
         boolean signatureRequired = settings.bool("gateway.signature.required");
 
         List<String> keys = settings.list("gateway.signature.keys");
-        // platform-http runs each callback on a Vert.x worker thread, which waits for the broker's confirm:
-        // the pool's size bounds how many publishes are in flight, and so the throughput
+        // platform-http starts each callback's route on a Vert.x worker thread, which is free again once the
+        // route waits for the broker's confirm (AsyncRoutingHttpEngine, ConfirmedPublisher)
         int workers = (int) settings.integer("gateway.http.worker-threads");
         registry.bind("vertxOptions", new io.vertx.core.VertxOptions().setWorkerPoolSize(workers));
+        AsyncRoutingHttpEngine httpEngine = new AsyncRoutingHttpEngine();
+        httpEngine.setCamelContext(camelContext);
+        registry.bind("platform-http-engine", httpEngine);
         registry.bind("requestGuard", new RequestGuard());
         registry.bind("callbackReader", new CallbackReader(signatureRequired));
         registry.bind("signatureVerifier", signatureVerifier(settings, keys, signatureRequired));

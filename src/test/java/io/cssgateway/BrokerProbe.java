@@ -59,6 +59,11 @@ final class BrokerProbe implements AutoCloseable {
         return all;
     }
 
+    /** How many messages wait on {@code queue}. */
+    long messageCount(String queue) throws IOException {
+        return channel.messageCount(queue);
+    }
+
     /** Deletes the queues this probe made, so that they take no more messages. */
     void deleteQueues() throws IOException {
         for (String queue : queues) {

@@ -8,9 +8,16 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
@@ -31,12 +38,24 @@ class ConfirmedPublisherTest {
 
     /** declareAlternate=false: no alternate exchange, so an unroutable message is returned (mandatory). */
     private ConfirmedPublisher publisher(boolean declareAlternate) {
+        return publisher(declareAlternate, 5672, Duration.ofSeconds(5));
+    }
+
+    private ConfirmedPublisher publisher(boolean declareAlternate, int port, Duration confirmTimeout) {
         BrokerTopology topology = new BrokerTopology(new CachingConnectionFactory(), exchange, unrouted, unrouted,
                 declareAlternate, List.of());
         ConfirmedPublisher created = new ConfirmedPublisher(new ConnectionFactory(),
-                List.of(new Address("127.0.0.1", 5672)), exchange, Duration.ofSeconds(5), 2, 4, topology);
+                List.of(new Address("127.0.0.1", port)), exchange, confirmTimeout, 2, 4, topology);
         created.start();
         return created;
+    }
+
+    /** Publishes as the spool drain does (the calling thread waits); a failure is thrown. */
+    private void publish(Exchange event) throws Exception {
+        publisher.process(event);
+        if (event.getException() != null) {
+            throw event.getException();
+        }
     }
 
     private Exchange event(String routingKey, String id) {
@@ -70,11 +89,11 @@ class ConfirmedPublisherTest {
     @Test
     void aConfirmedMessageCarriesItsPropertiesAndOnlyTheCssHeaders() throws Exception {
         publisher = publisher(true);
-        publisher.process(event("stream.push", "warm-up"));
+        publish(event("stream.push", "warm-up"));
         String queue = broker.bindQueue(exchange, "#");
 
         for (int i = 0; i < 20; i++) {
-            publisher.process(event("stream.push", "1:" + i));
+            publish(event("stream.push", "1:" + i));
         }
 
         List<GetResponse> messages = broker.drain(queue, Duration.ofMillis(300));
@@ -91,14 +110,14 @@ class ConfirmedPublisherTest {
     @Test
     void aMessageNoQueueTakesIsAnErrorWithoutAnAlternateExchange() throws Exception {
         publisher = publisher(false);
-        assertThatThrownBy(() -> publisher.process(event("nobody.listens", "1:x")))
+        assertThatThrownBy(() -> publish(event("nobody.listens", "1:x")))
                 .hasMessageContaining("mandatory return");
     }
 
     @Test
     void withTheAlternateExchangeItGoesToTheUnroutedQueue() throws Exception {
         publisher = publisher(true);
-        publisher.process(event("nobody.listens", "1:y"));
+        publish(event("nobody.listens", "1:y"));
         GetResponse parked = broker.next(unrouted, Duration.ofSeconds(5));
         assertThat(parked.getProps().getMessageId()).isEqualTo("1:y");
     }
@@ -108,9 +127,56 @@ class ConfirmedPublisherTest {
         publisher = publisher(true);
         // every channel opened first: a connection opened later declares the exchange again
         for (int i = 0; i < 8; i++) {
-            publisher.process(event("stream.push", "warm-up-" + i));
+            publish(event("stream.push", "warm-up-" + i));
         }
         broker.deleteExchange(exchange);
-        assertThatThrownBy(() -> publisher.process(event("stream.push", "1:z"))).isInstanceOf(Exception.class);
+        assertThatThrownBy(() -> publish(event("stream.push", "1:z"))).isInstanceOf(Exception.class);
+    }
+
+    @Test
+    void manyPublishesAtOnceAreEachConfirmedAndEachArrives() throws Exception {
+        publisher = publisher(true);
+        publish(event("stream.push", "warm-up"));
+        String queue = broker.bindQueue(exchange, "#");
+
+        // no thread waits: 16 threads hand over 2,000 publishes, which share channels and socket writes
+        List<CompletableFuture<Exchange>> confirms = new ArrayList<>();
+        ExecutorService senders = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<CompletableFuture<Exchange>>> handed = new ArrayList<>();
+            for (int i = 0; i < 2000; i++) {
+                Exchange event = event("stream.push", "1:" + i);
+                handed.add(senders.submit(() -> publisher.processAsync(event)));
+            }
+            for (Future<CompletableFuture<Exchange>> f : handed) {
+                confirms.add(f.get());
+            }
+        } finally {
+            senders.shutdown();
+        }
+        for (CompletableFuture<Exchange> confirm : confirms) {
+            assertThat(confirm.get(10, TimeUnit.SECONDS).getException()).isNull();
+        }
+
+        List<GetResponse> messages = broker.drain(queue, Duration.ofMillis(500));
+        assertThat(messages).extracting(m -> m.getProps().getMessageId()).doesNotHaveDuplicates().hasSize(2000);
+    }
+
+    @Test
+    void aConfirmThatDoesNotComeInTimeIsAnError() throws Exception {
+        try (TcpProxy proxy = new TcpProxy(5672)) {
+            publisher = publisher(true, proxy.port(), Duration.ofMillis(500));
+            for (int i = 0; i < 4; i++) {
+                publish(event("stream.push", "warm-up-" + i));
+            }
+            proxy.holdReplies();
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> publish(event("stream.push", "1:late")))
+                    .isInstanceOf(TimeoutException.class)
+                    .hasMessage("RabbitMQ did not confirm the publish within 500 ms");
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .isBetween(Duration.ofMillis(450), Duration.ofSeconds(2));
+            proxy.releaseReplies();
+        }
     }
 }

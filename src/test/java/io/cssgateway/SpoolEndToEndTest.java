@@ -45,6 +45,8 @@ class SpoolEndToEndTest extends GatewayTestSupport {
         Properties properties = new Properties();
         properties.setProperty("gateway.rabbitmq.confirm-timeout-ms", "1000");
         properties.setProperty("gateway.spool.drain-interval-ms", "500");
+        // few threads: no callback may hold one while it waits for its confirm
+        properties.setProperty("gateway.http.worker-threads", "2");
         return properties;
     }
 
@@ -171,5 +173,48 @@ class SpoolEndToEndTest extends GatewayTestSupport {
         GetResponse message = broker.next(queue, Duration.ofSeconds(5));
         assertThat(message).isNotNull();
         assertThat(message.getProps().getMessageId()).isEqualTo("1:" + json.readTree(accepted).get("sequence").asText());
+    }
+
+    @Test
+    @Order(4)
+    void whileTheBrokerHoldsItsConfirmsEveryCallbackIsPublishedAtOnceOnTwoWorkerThreads() throws Exception {
+        String queue = awaitQueue();
+        // every publishing channel open (the proxy cut before closed them), the broker marked up again
+        for (int i = 0; i < 16; i++) {
+            assertThat(post(push()).statusCode()).isEqualTo(200);
+        }
+        awaitEmptySpool(20_000);
+        broker.drain(queue, Duration.ofMillis(200));
+        proxy.holdReplies();
+        List<String> answers = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService senders = Executors.newFixedThreadPool(20);
+        try {
+            long start = System.nanoTime();
+            List<Future<?>> running = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                running.add(senders.submit(() -> {
+                    answers.add(post(push()).statusCode() + "");
+                    return null;
+                }));
+            }
+            // all 20 reach the broker before the first confirm could time out (1 s): none waits for a thread
+            long deadline = System.currentTimeMillis() + 900;
+            while (broker.messageCount(queue) < 20 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(broker.messageCount(queue)).as("published while no confirm came back").isEqualTo(20);
+            assertThat(answers).as("answered before the confirm timeout").isEmpty();
+            for (Future<?> f : running) {
+                f.get();
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            // no confirm: each is spooled after the 1 s timeout, and answered 200
+            assertThat(answers).hasSize(20).containsOnly("200");
+            assertThat(millis).as("all 20 answered within").isLessThan(3000);
+        } finally {
+            senders.shutdown();
+            proxy.releaseReplies();
+        }
+        awaitEmptySpool(20_000);
     }
 }

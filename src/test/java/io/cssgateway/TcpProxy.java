@@ -11,7 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A TCP proxy on 127.0.0.1 between the gateway and RabbitMQ, to cut the connection in a test: {@link #cut()}
- * drops every open connection and refuses new ones until {@link #restore()}.
+ * drops every open connection and refuses new ones until {@link #restore()}; {@link #holdReplies()} passes
+ * what the gateway sends but holds back what the broker sends until {@link #releaseReplies()} (a broker that
+ * takes messages and does not confirm them).
  */
 final class TcpProxy implements AutoCloseable {
 
@@ -19,6 +21,7 @@ final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean cut;
+    private volatile boolean holdingReplies;
 
     TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -44,6 +47,14 @@ final class TcpProxy implements AutoCloseable {
         cut = false;
     }
 
+    void holdReplies() {
+        holdingReplies = true;
+    }
+
+    void releaseReplies() {
+        holdingReplies = false;
+    }
+
     private void accept() {
         while (!server.isClosed()) {
             try {
@@ -55,23 +66,26 @@ final class TcpProxy implements AutoCloseable {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 open.add(client);
                 open.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                pump(client, upstream, false);
+                pump(upstream, client, true);
             } catch (IOException e) {
                 // the server socket closed, or the target refused: the client sees its connection drop
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean replies) {
         Thread thread = new Thread(() -> {
             byte[] buffer = new byte[16384];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    while (replies && holdingReplies) {
+                        Thread.sleep(5);
+                    }
                     out.write(buffer, 0, n);
                 }
-            } catch (IOException e) {
+            } catch (IOException | InterruptedException e) {
                 // one side closed
             } finally {
                 closeQuietly(from);
