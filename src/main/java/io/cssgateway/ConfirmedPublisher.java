@@ -269,6 +269,10 @@ public final class ConfirmedPublisher extends AsyncProcessorSupport {
 
         private Channel channel() throws IOException, TimeoutException {
             if (channel == null || !channel.isOpen()) {
+                if (channel != null) {
+                    // published on the closed channel after its close was handled: no confirm will come
+                    failAllPending(new IOException("the channel closed before RabbitMQ confirmed the message"));
+                }
                 Channel created = connection(connectionIndex).createChannel();
                 created.confirmSelect();
                 created.addConfirmListener(this);
@@ -337,6 +341,10 @@ public final class ConfirmedPublisher extends AsyncProcessorSupport {
 
         private void lost(ShutdownSignalException cause) {
             // every publish waiting on this channel fails at once: it is spooled, not left to time out
+            failAllPending(cause);
+        }
+
+        private void failAllPending(Exception cause) {
             List<Runnable> continuations = new ArrayList<>();
             for (Long sequence : List.copyOf(pending.keySet())) {
                 Pending publish = pending.remove(sequence);
