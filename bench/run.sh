@@ -33,6 +33,9 @@ mvn -B -q package -DskipTests
 (cd bench/perf-test && mvn -B -q dependency:build-classpath -Dmdep.outputFile=../out/perftest.cp)
 JAR=target/css-callback-gateway.jar
 tool() { java -cp "$JAR" bench/BenchTool.java "$@"; }
+# for the tools that run beside the load (consumer, SMTP sink, proxy): exec, so that $! is the java process
+# itself and the cleanup stops it (a subshell's pid would leave java running after the bench)
+side_tool() { exec java -cp "$JAR" bench/BenchTool.java "$@"; }
 
 T=$(( $(date +%s) + 7200 ))
 SIGN=$(printf '%s%s' "$KEY" "$T" | md5sum | cut -d' ' -f1)
@@ -101,7 +104,7 @@ HTTP_CEILING=$(python3 -c "import json;print(round(json.load(open('$OUT/bare.jso
 echo "   $HTTP_CEILING req/s"
 
 echo "== gateway (prod profile, alerts on with a 10 s window, SMTP sink on 127.0.0.1:$SMTP_PORT)"
-tool smtp $SMTP_PORT "$OUT/mails.txt" > "$OUT/smtp.log" 2>&1 & SIDE_PIDS+=($!)
+side_tool smtp $SMTP_PORT "$OUT/mails.txt" > "$OUT/smtp.log" 2>&1 & SIDE_PIDS+=($!)
 sleep 2
 start_gateway main -Dgateway.alert.enabled=true -Dgateway.alert.from=bench@localhost \
     -Dgateway.alert.to=oncall@localhost -Dgateway.alert.to.third-party-auth=security@localhost \
@@ -111,7 +114,7 @@ echo "   start to first 200: $FIRST_200_MS ms"
 tool queue-bind "$EXCHANGE" "$QUEUE" '#'
 # a consumer takes the events, as in a deployment: a queue that only grows slows the broker's confirms
 echo 0 > "$OUT/consumed.txt"
-tool consume "$QUEUE" "$OUT/consumed.txt" > "$OUT/consumer.log" 2>&1 & SIDE_PIDS+=($!)
+side_tool consume "$QUEUE" "$OUT/consumed.txt" > "$OUT/consumer.log" 2>&1 & SIDE_PIDS+=($!)
 sleep 2
 watch_rss
 
@@ -136,7 +139,8 @@ sleep 2; echo "$before_q $(queue_count)" > "$OUT/retries.counts"
 echo "== (b) burst: 20,000 interruptions of distinct streams within 10 s (asked: 2,000/s on 128 connections)"
 sleep 12  # an alert window with nothing in it
 mails0=$(cat "$OUT/mails.txt"); before_q=$(queue_count)
-load burst interrupt 128 10s 64
+# wrk waits DELAY after each answer: 50 ms + ~13 ms of answer per connection asks ~2,000/s of 128 connections
+load burst interrupt 128 10s 50
 sleep 25  # the digest window closes and the mails go out
 echo "$before_q $(queue_count) $mails0 $(cat "$OUT/mails.txt")" > "$OUT/burst.counts"
 RSS_MAX=$(sort -n "$OUT/rss.txt" | tail -1)
@@ -144,7 +148,7 @@ stop_gateway
 
 echo "== (d) a 30 s broker outage in the middle of steady load (the gateway reaches RabbitMQ through a TCP proxy)"
 rm -f "$OUT/cut"
-tool proxy $PROXY_PORT 5672 "$OUT/cut" > "$OUT/proxy.log" 2>&1 & SIDE_PIDS+=($!)
+side_tool proxy $PROXY_PORT 5672 "$OUT/cut" > "$OUT/proxy.log" 2>&1 & SIDE_PIDS+=($!)
 sleep 2
 FIRST_200_MAIN=$FIRST_200_MS
 start_gateway outage -Dgateway.rabbitmq.addresses=127.0.0.1:$PROXY_PORT
