@@ -71,14 +71,10 @@ public class BenchTool {
         factory.setHost("127.0.0.1");
         java.util.concurrent.atomic.AtomicLong taken = new java.util.concurrent.atomic.AtomicLong();
         try (Connection connection = factory.newConnection("bench-consumer"); Channel channel = connection.createChannel()) {
-            // acknowledged in hundreds, at most 1,000 unacknowledged: with automatic acks the broker pushes
-            // everything at once and, at 8,000 msg/s, this process drowned in its own buffers
+            // automatic acknowledgements: the lightest consumer for the broker, which shares the cores; acks in
+            // hundreds cost RabbitMQ 0.1 core more and the gateway 20% of its throughput (bench/README.md)
             channel.basicQos(1000);
-            channel.basicConsume(queue, false, (tag, delivery) -> {
-                if (taken.incrementAndGet() % 100 == 0) {
-                    channel.basicAck(delivery.getEnvelope().getDeliveryTag(), true);
-                }
-            }, tag -> { });
+            channel.basicConsume(queue, true, (tag, delivery) -> taken.incrementAndGet(), tag -> { });
             long end = System.currentTimeMillis() + 3_600_000;
             Path next = countFile.resolveSibling(countFile.getFileName() + ".next");
             while (System.currentTimeMillis() < end) {
