@@ -2,12 +2,14 @@ package io.cssgateway;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
+import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.Processor;
@@ -23,11 +25,14 @@ import org.apache.camel.spi.HeaderFilterStrategy;
  * Camel's Vert.x platform-http engine, except that a route runs asynchronously: Camel's consumer runs each
  * request on a Vert.x worker thread that stays blocked until the route ends, so a route that waits for
  * RabbitMQ's publisher confirm parks one thread per callback in flight. Here the worker thread starts the route
- * and is free as soon as the route waits (the publish step is asynchronous); the answer is written when the
- * route ends, in whichever thread ends it. Measured in bench/: the parked threads cost more CPU than the publish.
+ * and is free as soon as the route waits (the publish step is asynchronous); when the route ends, in whichever
+ * thread ends it, the answer is written on the request's event loop, as Camel's consumer writes it. Measured in
+ * bench/: the parked threads cost more CPU than the publish.
  * <p>
  * Everything else is Camel's: the router, body handling, the request's headers and body in the exchange,
- * and the answer built from the exchange (status, headers, body) by Camel's own response writer.
+ * and the answer built from the exchange (status, headers, body) by Camel's own response writer. Left out, as
+ * the gateway takes JSON only (RequestGuard refuses other types with 415): Camel's parsing of form and
+ * multipart bodies into headers, and its HTTP proxy mode.
  * Bound as {@code platform-http-engine}, which platform-http looks up before its default engine.
  */
 public final class AsyncRoutingHttpEngine extends VertxPlatformHttpEngine {
@@ -60,7 +65,7 @@ public final class AsyncRoutingHttpEngine extends VertxPlatformHttpEngine {
     static final class Consumer extends VertxPlatformHttpConsumer {
 
         Consumer(PlatformHttpEndpoint endpoint, Processor processor,
-                java.util.List<io.vertx.core.Handler<RoutingContext>> handlers, String routerName) {
+                List<Handler<RoutingContext>> handlers, String routerName) {
             super(endpoint, processor, handlers, routerName);
         }
 

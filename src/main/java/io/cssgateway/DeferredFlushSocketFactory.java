@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * Plain TCP sockets for the publishing connections, whose output can hold back its flushes for a batch: the
  * RabbitMQ client flushes its socket after every command, one write system call per published message; a
  * thread that publishes many messages at once inside {@link #inOneWrite} has them sent with one write at the
- * end. Measured in bench/: those writes were the largest single cost of the publish step. Outside a batch,
- * and for every other thread (the client's heartbeats, acks), each flush writes at once, as before.
+ * end. Measured in bench/: those writes took about 8% of the gateway's CPU samples under load. Outside a batch,
+ * and for every other thread (the client's heartbeats, channels opening), each flush writes at once, as before.
  */
 final class DeferredFlushSocketFactory extends SocketFactory {
 
