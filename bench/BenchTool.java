@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *   queue-bind EXCHANGE QUEUE PATTERN   declare (and empty) a durable queue bound to the exchange
  *   queue-count QUEUE                   print how many messages wait in it
  *   queue-delete QUEUE...               delete queues
- *   consume QUEUE FILE                  a consumer, as a deployment has one, that acknowledges every message and
+ *   consume QUEUE FILE                  a consumer, as a deployment has one (automatic acknowledgements), that
  *                                       writes how many it took to FILE every 200 ms
  *   exchange-delete EXCHANGE...         delete exchanges
  *   smtp PORT FILE                      an SMTP server (GreenMail) that writes its mail count to FILE every second

@@ -3,7 +3,7 @@
 # Builds the jar, measures RabbitMQ's own confirmed-publish ceiling (PerfTest) and the bare HTTP ceiling,
 # then the gateway (prod profile, the real RabbitMQ at 127.0.0.1:5672): steady load, a burst of
 # interruptions, retries, a 30 s broker outage. Prints a table; details in bench/out/.
-# Sends traffic only to 127.0.0.1; every load stops by itself. Takes about 8 minutes.
+# Sends traffic only to 127.0.0.1; every load stops by itself. Takes about 9 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

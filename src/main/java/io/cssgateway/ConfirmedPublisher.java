@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -109,8 +110,8 @@ public final class ConfirmedPublisher extends AsyncProcessorSupport {
                     .build();
             Lane lane = lanes[Math.floorMod(next.getAndIncrement(), lanes.length)];
             lane.publish(new Outgoing(event.getProperty("routingKey", String.class), properties,
-                    message.getMandatoryBody(byte[].class), new Pending(properties.getMessageId(), event, callback,
-                            System.nanoTime() + confirmTimeoutNanos)));
+                    message.getMandatoryBody(byte[].class),
+                    new Pending(event, callback, System.nanoTime() + confirmTimeoutNanos)));
             return false;
         } catch (Exception e) {
             event.setException(e);
@@ -134,23 +135,23 @@ public final class ConfirmedPublisher extends AsyncProcessorSupport {
 
     @Override
     protected void doStart() {
-        AtomicInteger threads = new AtomicInteger();
-        afterPublish = Executors.newFixedThreadPool(AFTER_PUBLISH_THREADS, task -> {
-            Thread thread = new Thread(task, "css-callback-gateway-after-publish-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-        lateConfirms = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "css-callback-gateway-late-confirms");
-            thread.setDaemon(true);
-            return thread;
-        });
+        afterPublish = Executors.newFixedThreadPool(AFTER_PUBLISH_THREADS, daemonThreads("after-publish"));
+        lateConfirms = Executors.newSingleThreadScheduledExecutor(daemonThreads("late-confirms"));
         long every = Math.max(1, TimeUnit.NANOSECONDS.toMillis(confirmTimeoutNanos) / 10);
         lateConfirms.scheduleWithFixedDelay(() -> {
             for (Lane lane : lanes) {
                 lane.failLate(System.nanoTime());
             }
         }, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    private static ThreadFactory daemonThreads(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, "css-callback-gateway-" + name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     @Override
@@ -178,7 +179,12 @@ public final class ConfirmedPublisher extends AsyncProcessorSupport {
     private record Outgoing(String routingKey, AMQP.BasicProperties properties, byte[] body, Pending pending) {}
 
     /** A published message waiting for its confirm: the exchange goes on (callback) once it comes or fails. */
-    private record Pending(String messageId, Exchange event, AsyncCallback callback, long deadline) {
+    private record Pending(Exchange event, AsyncCallback callback, long deadline) {
+
+        /** The message_id it was published with: how a return is matched to its confirm. */
+        String messageId() {
+            return event.getProperty("eventId", String.class);
+        }
 
         void confirmed() {
             callback.done(false);

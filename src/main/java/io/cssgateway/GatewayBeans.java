@@ -38,8 +38,8 @@ public final class GatewayBeans implements CamelConfiguration {
         List<String> keys = settings.list("gateway.signature.keys");
         // platform-http starts each callback's route on a Vert.x worker thread, which is free again once the
         // route waits for the broker's confirm (AsyncRoutingHttpEngine, ConfirmedPublisher)
-        int workers = (int) settings.integer("gateway.http.worker-threads");
-        registry.bind("vertxOptions", new io.vertx.core.VertxOptions().setWorkerPoolSize(workers));
+        registry.bind("vertxOptions", new io.vertx.core.VertxOptions()
+                .setWorkerPoolSize((int) settings.integer("gateway.http.worker-threads")));
         AsyncRoutingHttpEngine httpEngine = new AsyncRoutingHttpEngine();
         httpEngine.setCamelContext(camelContext);
         registry.bind("platform-http-engine", httpEngine);
@@ -99,8 +99,6 @@ public final class GatewayBeans implements CamelConfiguration {
         }
 
         CachingConnectionFactory connectionFactory = rabbitConnectionFactory(settings);
-        // a channel per worker that may publish at once, so that none is opened and closed per event
-        connectionFactory.setChannelCacheSize(workers + 8);
         registry.bind("rabbitConnectionFactory", connectionFactory);
         BrokerTopology topology = new BrokerTopology(connectionFactory,
                 settings.text("gateway.rabbitmq.exchange"),
@@ -180,8 +178,6 @@ public final class GatewayBeans implements CamelConfiguration {
         factory.setConnectionNameStrategy(f -> "css-callback-gateway");
         // the provider gives up on a request after 20 s: an unreachable broker must fail well before that
         factory.setConnectionTimeout((int) settings.integer("gateway.rabbitmq.connect-timeout-ms"));
-        // the publish step waits for the broker's confirm before the callback is answered 200
-        factory.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.SIMPLE);
         return factory;
     }
 

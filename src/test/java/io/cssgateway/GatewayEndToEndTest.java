@@ -148,17 +148,6 @@ class GatewayEndToEndTest extends GatewayTestSupport {
 
     // ---------------------------------------------------------------- failures
 
-    /**
-     * Publishes one event, so that the publisher's connections are open: a connection opened later would declare
-     * the exchange again (as it does after a broker restart), undoing a test's deletion of it.
-     */
-    private void publisherConnected() throws Exception {
-        for (int i = 0; i < 16; i++) {
-            assertThat(post(TestCallbacks.sample("1-push.doc.json").withUniqueSequence().freshlySignedWith(KEY)
-                    .asString()).statusCode()).isEqualTo(200);
-        }
-    }
-
     @Test
     void aFailedPublishIsSpooledAnsweredAndPublishedOnceTheBrokerTakesIt() throws Exception {
         TestCallbacks push = TestCallbacks.sample("1-push.doc.json").withUniqueSequence().freshlySignedWith(KEY);

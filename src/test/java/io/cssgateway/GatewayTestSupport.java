@@ -1,5 +1,7 @@
 package io.cssgateway;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -81,6 +83,18 @@ abstract class GatewayTestSupport extends CamelMainTestSupport {
         return properties;
     }
 
+    /**
+     * Posts a push to every publishing channel (twice the 8 of the default configuration, round-robin), so that
+     * all of the publisher's connections and channels are open: one opened later would declare the exchange again
+     * (as after a broker restart), undoing a test's deletion of it, or would open through a proxy a test holds.
+     */
+    protected void publisherConnected() throws Exception {
+        for (int i = 0; i < 16; i++) {
+            assertThat(post(TestCallbacks.sample("1-push.doc.json").withUniqueSequence().freshlySignedWith(KEY)
+                    .asString()).statusCode()).isEqualTo(200);
+        }
+    }
+
     /** Whether the gateway reaches RabbitMQ through {@link #proxy}. */
     protected boolean brokerThroughProxy() {
         return false;
@@ -115,7 +129,7 @@ abstract class GatewayTestSupport extends CamelMainTestSupport {
     @AfterAll
     void noKeyEverReachedTheLog() throws IOException {
         String log = Files.readString(Path.of("target/test-logs/gateway.log"));
-        org.assertj.core.api.Assertions.assertThat(log).contains("css-callback-gateway")
+        assertThat(log).contains("css-callback-gateway")
                 .doesNotContain(KEY).doesNotContain(OLD_KEY);
     }
 
@@ -126,7 +140,7 @@ abstract class GatewayTestSupport extends CamelMainTestSupport {
         while (spool.depth() > 0 && System.currentTimeMillis() < deadline) {
             Thread.sleep(100);
         }
-        org.assertj.core.api.Assertions.assertThat(spool.depth()).as("events left in the spool").isZero();
+        assertThat(spool.depth()).as("events left in the spool").isZero();
     }
 
     /** Puts a file where the spool folder is, so that nothing can be spooled; returns what puts it back. */
