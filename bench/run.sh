@@ -3,7 +3,7 @@
 # Builds the jar, measures RabbitMQ's own confirmed-publish ceiling (PerfTest) and the bare HTTP ceiling,
 # then the gateway (prod profile, the real RabbitMQ at 127.0.0.1:5672): steady load, a burst of
 # interruptions, retries, a 30 s broker outage. Prints a table; details in bench/out/.
-# Sends traffic only to 127.0.0.1; every load stops by itself. Takes about 9 minutes.
+# Sends traffic only to 127.0.0.1; every load stops by itself. Takes about 10 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -104,6 +104,19 @@ stop_gateway
 HTTP_CEILING=$(python3 -c "import json;print(round(json.load(open('$OUT/bare.json'))['rps']))")
 echo "   $HTTP_CEILING req/s"
 
+echo "== anchor 3: publish-only ceiling (a platform-http route that publishes the body with the gateway's publish step)"
+start_gateway publish-only -Dcamel.main.routes-include-pattern=file:bench/publish-only.camel.yaml
+tool queue-bind "$EXCHANGE" "$QUEUE" '#'
+# a consumer takes the events, as in a deployment: a queue that only grows slows the broker's confirms
+echo 0 > "$OUT/consumed.txt"
+side_tool consume "$QUEUE" "$OUT/consumed.txt" > "$OUT/consumer.log" 2>&1 & SIDE_PIDS+=($!)
+sleep 2
+load publish-only-warm-up push "$CONNECTIONS" "${SECONDS_STEADY}s" 0 > /dev/null
+load publish-only push "$CONNECTIONS" "${SECONDS_STEADY}s" 0 > /dev/null
+stop_gateway
+PUBLISH_CEILING=$(python3 -c "import json;print(round(json.load(open('$OUT/publish-only.json'))['rps']))")
+echo "   $PUBLISH_CEILING req/s"
+
 echo "== gateway (prod profile, alerts on with a 10 s window, SMTP sink on 127.0.0.1:$SMTP_PORT)"
 side_tool smtp $SMTP_PORT "$OUT/mails.txt" > "$OUT/smtp.log" 2>&1 & SIDE_PIDS+=($!)
 sleep 2
@@ -112,11 +125,6 @@ start_gateway main -Dgateway.alert.enabled=true -Dgateway.alert.from=bench@local
     -Dgateway.alert.smtp.host=127.0.0.1 -Dgateway.alert.smtp.port=$SMTP_PORT -Dgateway.alert.window-seconds=10 \
     -Dgateway.alert.queue=$ALERTS
 echo "   start to first 200: $FIRST_200_MS ms"
-tool queue-bind "$EXCHANGE" "$QUEUE" '#'
-# a consumer takes the events, as in a deployment: a queue that only grows slows the broker's confirms
-echo 0 > "$OUT/consumed.txt"
-side_tool consume "$QUEUE" "$OUT/consumed.txt" > "$OUT/consumer.log" 2>&1 & SIDE_PIDS+=($!)
-sleep 2
 watch_rss
 
 echo "== warm-up: ${SECONDS_WARM_UP}s of load, not measured (the JIT compiler takes a core for a while)"
@@ -163,9 +171,10 @@ for _ in $(seq 1 120); do [ "$(spool_depth)" = 0 ] && break; sleep 1; done
 sleep 2; echo "$before_q $(queue_count) $(spool_depth)" > "$OUT/outage.counts"
 stop_gateway
 
-python3 - "$OUT" "$BROKER_CEILING" "$HTTP_CEILING" "$FIRST_200_MAIN" "$RSS_MAX" <<'PY'
+python3 - "$OUT" "$BROKER_CEILING" "$HTTP_CEILING" "$FIRST_200_MAIN" "$RSS_MAX" "$PUBLISH_CEILING" <<'PY'
 import json, sys, platform, os
 out, broker, http, first, rss = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+publish = float(sys.argv[6])
 j = lambda n: json.load(open(f"{out}/{n}.json"))
 c = lambda n: open(f"{out}/{n}.counts").read().split()
 sat, half, ret, burst = j("steady-saturation"), j("steady-half"), j("retries"), j("burst")
@@ -179,7 +188,8 @@ o_ok = sum(x["ok"] for x in o)
 rows = [
     ("broker ceiling (PerfTest, confirms, persistent 450 B)", f"{broker:.0f} msg/s"),
     ("bare HTTP ceiling (platform-http, {\"code\":0})", f"{http:.0f} req/s"),
-    ("(a) gateway at saturation", f"{sat['rps']:.0f} req/s = {sat['rps']/broker*100:.0f}% of broker, {sat['rps']/http*100:.1f}% of bare HTTP; {sat['ok']} answered 200, {int(b_q1)-int(b_q0)} on the queue"),
+    ("publish-only ceiling (platform-http + the publish step)", f"{publish:.0f} req/s = {publish/broker*100:.0f}% of broker"),
+    ("(a) gateway at saturation", f"{sat['rps']:.0f} req/s = {sat['rps']/broker*100:.0f}% of broker, {sat['rps']/publish*100:.0f}% of publish-only, {sat['rps']/http*100:.1f}% of bare HTTP; {sat['ok']} answered 200, {int(b_q1)-int(b_q0)} on the queue"),
     ("(a) latency at half rate", f"{half['rps']:.0f} req/s: p50 {half['p50_ms']:.1f} ms, p99 {half['p99_ms']:.1f} ms, p99.9 {half['p999_ms']:.1f} ms"),
     ("(b) burst: interruptions in 10 s", f"{burst['requests']} sent, {burst['ok']} answered 200, {int(u_q1)-int(u_q0)} on the queue, {int(m1)-int(m0)} digest mail deliveries; p99 {burst['p99_ms']:.1f} ms"),
     ("(c) retries, half duplicates", f"{ret['rps']:.0f} req/s, {ret['ok']} answered 200, {int(r_q1)-int(r_q0)} published (the rest were duplicates)"),
