@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark: how fast the gateway runs beside the ceilings it sits between, on this machine, in one run.
-# Builds the jar, measures RabbitMQ's own confirmed-publish ceiling (PerfTest) and the bare HTTP ceiling,
-# then the gateway (prod profile, the real RabbitMQ at 127.0.0.1:5672): steady load, a burst of
-# interruptions, retries, a 30 s broker outage. Prints a table; details in bench/out/.
+# Builds the jar, measures RabbitMQ's own confirmed-publish ceiling (PerfTest), the bare HTTP ceiling and the
+# publish-only ceiling (HTTP in, the gateway's publish step, answer), then the gateway (prod profile, the
+# real RabbitMQ at 127.0.0.1:5672): steady load, a burst of interruptions, retries, a 30 s broker outage.
+# Prints a table; details in bench/out/.
 # Sends traffic only to 127.0.0.1; every load stops by itself. Takes about 10 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
