@@ -57,6 +57,12 @@ load() {
         wrk -t2 -c"$3" -d"$4" --timeout 30s -s bench/wrk/callbacks.lua "http://127.0.0.1:$HTTP_PORT" > "$OUT/$1.txt" 2>&1
     grep '^RESULT' "$OUT/$1.txt" | sed 's/^RESULT //' | tee "$OUT/$1.json"
 }
+# flat_out NAME: the running gateway flat out, SECONDS_STEADY to warm up and as long again measured -> req/s
+flat_out() {
+    load "$1-warm-up" push "$CONNECTIONS" "${SECONDS_STEADY}s" 0 > /dev/null
+    load "$1" push "$CONNECTIONS" "${SECONDS_STEADY}s" 0 > /dev/null
+    python3 -c "import json;print(round(json.load(open('$OUT/$1.json'))['rps']))"
+}
 cpu_seconds() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$GW_PID/stat"; }
 # events that reached the queue: taken by the bench's consumer, plus any still waiting in it
 queue_count() { echo $(( $(cat "$OUT/consumed.txt") + $(tool queue-count "$QUEUE") )); }
@@ -99,23 +105,20 @@ echo "   $BROKER_CEILING msg/s"
 
 echo "== anchor 2: bare HTTP ceiling (a platform-http route that answers {\"code\":0})"
 start_gateway bare -Dcamel.main.routes-include-pattern=file:bench/bare-http.camel.yaml
-load bare-warm-up push "$CONNECTIONS" "${SECONDS_STEADY}s" 0 > /dev/null
-load bare push "$CONNECTIONS" "${SECONDS_STEADY}s" 0 > /dev/null
+HTTP_CEILING=$(flat_out bare)
 stop_gateway
-HTTP_CEILING=$(python3 -c "import json;print(round(json.load(open('$OUT/bare.json'))['rps']))")
 echo "   $HTTP_CEILING req/s"
 
 echo "== anchor 3: publish-only ceiling (a platform-http route that publishes the body with the gateway's publish step)"
 start_gateway publish-only -Dcamel.main.routes-include-pattern=file:bench/publish-only.camel.yaml
 tool queue-bind "$EXCHANGE" "$QUEUE" '#'
-# a consumer takes the events, as in a deployment: a queue that only grows slows the broker's confirms
+# a consumer takes the events, as in a deployment: a queue that only grows slows the broker's confirms;
+# queue and consumer stay for the gateway's steps below
 echo 0 > "$OUT/consumed.txt"
 side_tool consume "$QUEUE" "$OUT/consumed.txt" > "$OUT/consumer.log" 2>&1 & SIDE_PIDS+=($!)
 sleep 2
-load publish-only-warm-up push "$CONNECTIONS" "${SECONDS_STEADY}s" 0 > /dev/null
-load publish-only push "$CONNECTIONS" "${SECONDS_STEADY}s" 0 > /dev/null
+PUBLISH_CEILING=$(flat_out publish-only)
 stop_gateway
-PUBLISH_CEILING=$(python3 -c "import json;print(round(json.load(open('$OUT/publish-only.json'))['rps']))")
 echo "   $PUBLISH_CEILING req/s"
 
 echo "== gateway (prod profile, alerts on with a 10 s window, SMTP sink on 127.0.0.1:$SMTP_PORT)"

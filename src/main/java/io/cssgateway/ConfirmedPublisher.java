@@ -79,7 +79,9 @@ public final class ConfirmedPublisher extends AsyncProcessorSupport {
             Duration confirmTimeout, int connectionCount, int channelCount, BrokerTopology topology) {
         // a copy, so that the connections the rest of the gateway opens with the factory stay as they were
         this.factory = factory.clone();
-        this.factory.setSocketFactory(new DeferredFlushSocketFactory());
+        // the client's NIO mode: its I/O thread writes the frames the publishing threads queued, many per socket
+        // write (a blocking socket is flushed once per message)
+        this.factory.useNio();
         this.addresses = List.copyOf(addresses);
         this.exchange = exchange;
         this.confirmTimeoutNanos = confirmTimeout.toNanos();
@@ -229,7 +231,7 @@ public final class ConfirmedPublisher extends AsyncProcessorSupport {
 
         /**
          * Queues the message, and publishes it unless another thread is publishing on this lane: that thread then
-         * publishes it, with everything else queued meanwhile, and sends them in one socket write.
+         * publishes it, with everything else queued meanwhile.
          */
         void publish(Outgoing message) {
             waiting.add(message);
@@ -237,9 +239,7 @@ public final class ConfirmedPublisher extends AsyncProcessorSupport {
                 try {
                     Channel open = channelOrFailWaiting();
                     if (open != null) {
-                        // a channel or connection is opened before, never inside, the batch: its handshake
-                        // must not wait for the batch's write
-                        DeferredFlushSocketFactory.inOneWrite(() -> publishWaiting(open));
+                        publishWaiting(open);
                     }
                 } finally {
                     publishing.unlock();
