@@ -8,9 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
@@ -94,7 +92,7 @@ public final class AuditLog {
             gen.writeStringField("routing_key", exchange.getProperty("routingKey", String.class));
             gen.writeFieldName("body");
             if (callback != null) {
-                writeWithoutSign(gen, callback.fields());
+                JsonValues.write(gen, callback.fields(), "sign");
             } else {
                 writeRawBody(gen, exchange);
             }
@@ -135,7 +133,7 @@ public final class AuditLog {
         try {
             JsonNode parsed = lenient.readTree(text);
             if (parsed != null && !parsed.isMissingNode()) {
-                writeWithoutSign(gen, parsed);
+                JsonValues.write(gen, parsed, "sign");
                 return;
             }
         } catch (IOException notJson) {
@@ -143,29 +141,6 @@ public final class AuditLog {
         }
         String masked = HEX_32.matcher(SIGN_VALUE.matcher(text).replaceAll("$1***")).replaceAll("***");
         gen.writeString(masked.length() > rawBodyMaxChars ? masked.substring(0, rawBodyMaxChars) : masked);
-    }
-
-    /** Writes a JSON value with every field named sign left out, at any depth. */
-    private static void writeWithoutSign(JsonGenerator gen, JsonNode node) throws IOException {
-        if (node.isObject()) {
-            gen.writeStartObject();
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                var field = it.next();
-                if (!field.getKey().equalsIgnoreCase("sign")) {
-                    gen.writeFieldName(field.getKey());
-                    writeWithoutSign(gen, field.getValue());
-                }
-            }
-            gen.writeEndObject();
-        } else if (node.isArray()) {
-            gen.writeStartArray();
-            for (JsonNode element : node) {
-                writeWithoutSign(gen, element);
-            }
-            gen.writeEndArray();
-        } else {
-            gen.writeTree(node);
-        }
     }
 
     private byte[] withoutKeys(byte[] line) {

@@ -65,7 +65,7 @@ public final class EventMessage {
                 var field = it.next();
                 if (!ADDED.contains(field.getKey())) {
                     gen.writeFieldName(field.getKey());
-                    gen.writeTree(field.getValue());
+                    JsonValues.write(gen, field.getValue(), null);
                 }
             }
             if (event != null) {

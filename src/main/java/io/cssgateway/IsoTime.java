@@ -1,18 +1,40 @@
 package io.cssgateway;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 
-/** The one time format of the gateway's own fields ({@code received_at}): ISO-8601 UTC with milliseconds. */
+/**
+ * The one time format of the gateway's own fields ({@code received_at}): ISO-8601 UTC with milliseconds,
+ * {@code 2026-11-25T16:34:16.042Z}. Written digit by digit: a DateTimeFormatter took 1.2% of a callback's CPU in
+ * bench/'s profile, for a string written twice per callback.
+ */
 final class IsoTime {
-
-    private static final DateTimeFormatter FORMAT =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private IsoTime() {}
 
+    /** For instants of years 0 to 9999, every clock reading the gateway takes. */
     static String format(Instant instant) {
-        return FORMAT.format(instant);
+        LocalDateTime t = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
+        StringBuilder text = new StringBuilder(24);
+        digits(text, t.getYear(), 4).append('-');
+        digits(text, t.getMonthValue(), 2).append('-');
+        digits(text, t.getDayOfMonth(), 2).append('T');
+        digits(text, t.getHour(), 2).append(':');
+        digits(text, t.getMinute(), 2).append(':');
+        digits(text, t.getSecond(), 2).append('.');
+        return digits(text, t.getNano() / 1_000_000, 3).append('Z').toString();
+    }
+
+    /** Appends {@code value} with leading zeros to {@code width} digits. */
+    private static StringBuilder digits(StringBuilder text, int value, int width) {
+        int divisor = 1;
+        for (int i = 1; i < width; i++) {
+            divisor *= 10;
+        }
+        for (; divisor > 0; divisor /= 10) {
+            text.append((char) ('0' + value / divisor % 10));
+        }
+        return text;
     }
 }
