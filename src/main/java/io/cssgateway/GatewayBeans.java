@@ -38,8 +38,7 @@ public final class GatewayBeans implements CamelConfiguration {
         List<String> keys = settings.list("gateway.signature.keys");
         // platform-http starts each callback's route on a Vert.x worker thread, which is free again once the
         // route waits for the broker's confirm (AsyncRoutingHttpEngine, ConfirmedPublisher)
-        registry.bind("vertxOptions", new io.vertx.core.VertxOptions()
-                .setWorkerPoolSize((int) settings.integer("gateway.http.worker-threads")));
+        registry.bind("vertxOptions", new io.vertx.core.VertxOptions().setWorkerPoolSize(workerThreads(settings)));
         AsyncRoutingHttpEngine httpEngine = new AsyncRoutingHttpEngine();
         httpEngine.setCamelContext(camelContext);
         registry.bind("platform-http-engine", httpEngine);
@@ -132,6 +131,16 @@ public final class GatewayBeans implements CamelConfiguration {
                     + "gateway.alert.to (or gateway.alert.to.<category> for every alerting category)");
         }
         return new AlertPolicy(categories, to, byCategory, settings.list("gateway.alert.severity"));
+    }
+
+    /** gateway.http.worker-threads, where 0 is one per core (at least 2, so that one waiting never stops all). */
+    private static int workerThreads(Settings settings) {
+        long configured = settings.integer("gateway.http.worker-threads");
+        if (configured < 0) {
+            throw new IllegalStateException(
+                    "gateway.http.worker-threads must be 0 (one per core) or more, got " + configured);
+        }
+        return configured > 0 ? (int) configured : Math.max(2, Runtime.getRuntime().availableProcessors());
     }
 
     private static SignatureVerifier signatureVerifier(Settings settings, List<String> keys, boolean required) {

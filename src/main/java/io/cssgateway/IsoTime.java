@@ -28,13 +28,10 @@ final class IsoTime {
 
     /** Appends {@code value} with leading zeros to {@code width} digits. */
     private static StringBuilder digits(StringBuilder text, int value, int width) {
-        int divisor = 1;
-        for (int i = 1; i < width; i++) {
-            divisor *= 10;
+        String number = Integer.toString(value);
+        for (int i = number.length(); i < width; i++) {
+            text.append('0');
         }
-        for (; divisor > 0; divisor /= 10) {
-            text.append((char) ('0' + value / divisor % 10));
-        }
-        return text;
+        return text.append(number);
     }
 }

@@ -300,4 +300,13 @@ class GatewayEndToEndTest extends GatewayTestSupport {
         assertThat(post(body, "application/x-www-form-urlencoded").statusCode()).isEqualTo(415);
         assertThat(post(body, "application/json; charset=utf-8").statusCode()).isEqualTo(200);
     }
+
+    // ---------------------------------------------------------------- configuration
+
+    @Test
+    void httpWorkerThreadsAreOnePerCoreAndAtLeastTwoByDefault() {
+        var options = context.getRegistry().lookupByNameAndType("vertxOptions", io.vertx.core.VertxOptions.class);
+
+        assertThat(options.getWorkerPoolSize()).isEqualTo(Math.max(2, Runtime.getRuntime().availableProcessors()));
+    }
 }
