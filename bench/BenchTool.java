@@ -7,10 +7,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -25,6 +30,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *   smtp PORT FILE                      an SMTP server (GreenMail) that writes its mail count to FILE every second
  *   proxy PORT TARGET CUT_FILE          a TCP proxy on 127.0.0.1 that drops and refuses connections while
  *                                       CUT_FILE exists (a broker outage, as the gateway sees it)
+ *   slow-clients PORT N SECONDS FILE    holds N connections to 127.0.0.1:PORT for SECONDS, as hostile clients would:
+ *                                       half send nothing, half send a request body a byte a second; each one the
+ *                                       server closes is opened again. Writes to FILE how many were open and
+ *                                       closed, and how long each kind was kept open on average
  * Every server stops by itself after one hour at the latest.
  */
 public class BenchTool {
@@ -50,6 +59,8 @@ public class BenchTool {
             case "smtp" -> smtp(Integer.parseInt(args[1]), Path.of(args[2]));
             case "consume" -> consume(args[1], Path.of(args[2]));
             case "proxy" -> proxy(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Path.of(args[3]));
+            case "slow-clients" -> slowClients(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+                    Integer.parseInt(args[3]), Path.of(args[4]));
             default -> throw new IllegalArgumentException("unknown command " + args[0]);
         }
     }
@@ -139,6 +150,66 @@ public class BenchTool {
                 pump(client, upstream, open);
                 pump(upstream, client, open);
             }
+        }
+    }
+
+    /** One hostile connection: silent, or trickling a body; when it opened, when it sends its next byte. */
+    static final class Slow {
+        final boolean trickles;
+        final SocketChannel channel;
+        final long openedAt = System.nanoTime();
+        long nextByteAt;
+
+        Slow(boolean trickles, int port) throws IOException {
+            this.trickles = trickles;
+            this.channel = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            channel.configureBlocking(false);
+            if (trickles) {
+                channel.write(ByteBuffer.wrap(("POST /callbacks/tencent/css HTTP/1.1\r\nHost: bench\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n").getBytes()));
+                nextByteAt = openedAt + 1_000_000_000L;
+            }
+        }
+    }
+
+    static void slowClients(int port, int count, int seconds, Path statsFile) throws Exception {
+        List<Slow> open = new ArrayList<>();
+        long[] closed = new long[2];
+        double[] keptSeconds = new double[2];
+        for (int i = 0; i < count; i++) {
+            open.add(new Slow(i % 2 == 1, port));
+        }
+        ByteBuffer scratch = ByteBuffer.allocate(4096);
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < end) {
+            long now = System.nanoTime();
+            for (int i = 0; i < open.size(); i++) {
+                Slow slow = open.get(i);
+                boolean gone;
+                try {
+                    scratch.clear();
+                    gone = slow.channel.read(scratch) < 0;
+                    if (!gone && slow.trickles && now >= slow.nextByteAt) {
+                        slow.channel.write(ByteBuffer.wrap(new byte[] {' '}));
+                        slow.nextByteAt = now + 1_000_000_000L;
+                    }
+                } catch (IOException reset) {
+                    gone = true;
+                }
+                if (gone) {
+                    int kind = slow.trickles ? 1 : 0;
+                    closed[kind]++;
+                    keptSeconds[kind] += (now - slow.openedAt) / 1e9;
+                    slow.channel.close();
+                    open.set(i, new Slow(slow.trickles, port));
+                }
+            }
+            Files.writeString(statsFile, String.format("%d %d %d %.1f %.1f%n", open.size(), closed[0], closed[1],
+                    closed[0] == 0 ? 0 : keptSeconds[0] / closed[0], closed[1] == 0 ? 0 : keptSeconds[1] / closed[1]));
+            Thread.sleep(100);
+        }
+        for (Slow slow : open) {
+            slow.channel.close();
         }
     }
 

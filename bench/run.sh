@@ -146,6 +146,12 @@ HALF_DELAY=$(python3 -c "print(max(1, round(32 * 1000 / ($SAT / 2))))")
 echo "== (a) steady: latency at half of it (32 connections, one request per connection every $HALF_DELAY ms)"
 load steady-half push 32 "${SECONDS_STEADY}s" "$HALF_DELAY"
 
+echo "== (e) latency at half rate while 2,000 hostile connections are held (1,000 silent, 1,000 sending a body a byte a second)"
+side_tool slow-clients $HTTP_PORT 2000 40 "$OUT/slow-clients.txt" > "$OUT/slow-clients.log" 2>&1 & SLOW_PID=$!
+sleep 5
+load steady-half-slow push 32 "${SECONDS_STEADY}s" "$HALF_DELAY"
+wait "$SLOW_PID" || true
+
 echo "== (c) retries: half of the requests are duplicates, flat out"
 before_q=$(queue_count)
 load retries half-duplicates "$CONNECTIONS" "${SECONDS_STEADY}s" 0
@@ -184,6 +190,8 @@ publish = float(sys.argv[6])
 j = lambda n: json.load(open(f"{out}/{n}.json"))
 c = lambda n: open(f"{out}/{n}.counts").read().split()
 sat, half, ret, burst = j("steady-saturation"), j("steady-half"), j("retries"), j("burst")
+slow = j("steady-half-slow")
+slow_open, slow_closed_idle, slow_closed_trickle, slow_kept_idle, slow_kept_trickle = open(f"{out}/slow-clients.txt").read().split()
 b_q0, b_q1, cpu0, cpu1 = c("steady-saturation")
 cpu_per_1000 = (float(cpu1) - float(cpu0)) / sat["ok"] * 1000
 r_q0, r_q1 = c("retries")
@@ -198,6 +206,7 @@ rows = [
     ("(a) gateway at saturation", f"{sat['rps']:.0f} req/s = {sat['rps']/broker*100:.0f}% of broker, {sat['rps']/publish*100:.0f}% of publish-only, {sat['rps']/http*100:.1f}% of bare HTTP; {sat['ok']} answered 200, {int(b_q1)-int(b_q0)} on the queue"),
     ("(a) latency at half rate", f"{half['rps']:.0f} req/s: p50 {half['p50_ms']:.1f} ms, p99 {half['p99_ms']:.1f} ms, p99.9 {half['p999_ms']:.1f} ms"),
     ("(b) burst: interruptions in 10 s", f"{burst['requests']} sent, {burst['ok']} answered 200, {int(u_q1)-int(u_q0)} on the queue, {int(m1)-int(m0)} digest mail deliveries; p99 {burst['p99_ms']:.1f} ms"),
+    ("(e) latency at half rate, 2,000 hostile connections held", f"{slow['rps']:.0f} req/s: p50 {slow['p50_ms']:.1f} ms, p99 {slow['p99_ms']:.1f} ms, p99.9 {slow['p999_ms']:.1f} ms, {slow['ok']} answered 200 of {slow['requests']}; silent ones kept {slow_kept_idle} s, byte-a-second bodies {slow_kept_trickle} s ({slow_closed_idle} + {slow_closed_trickle} closed by the gateway)"),
     ("(c) retries, half duplicates", f"{ret['rps']:.0f} req/s, {ret['ok']} answered 200, {int(r_q1)-int(r_q0)} published (the rest were duplicates)"),
     ("(d) outage 30 s: before / during / after", " / ".join(f"{x['rps']:.0f} req/s p99 {x['p99_ms']:.1f} ms max {x['max_ms']:.0f} ms" for x in o)),
     ("(d) outage: answered 200 vs arrived", f"{o_ok} answered 200, {int(o_q1)-int(o_q0)} arrived, {int(o_spool)} left in the spool, lost {max(0, o_ok-(int(o_q1)-int(o_q0)))}"),

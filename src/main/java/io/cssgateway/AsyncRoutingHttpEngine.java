@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.ext.web.RoutingContext;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -20,6 +21,8 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpEngine;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpSupport;
 import org.apache.camel.spi.HeaderFilterStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Camel's Vert.x platform-http engine, except that a route runs asynchronously: Camel's consumer runs each
@@ -37,8 +40,22 @@ import org.apache.camel.spi.HeaderFilterStrategy;
  */
 public final class AsyncRoutingHttpEngine extends VertxPlatformHttpEngine {
 
+    private static final Logger LOG = LoggerFactory.getLogger(AsyncRoutingHttpEngine.class);
+
     /** Camel's writer of the answer from the exchange, package-private in its class: found once, at start. */
     private static final MethodHandle WRITE_RESPONSE = writeResponse();
+
+    private final int port;
+
+    /** @param port the intake's port, whose router ({@link IntakeHttpServer}) the consumers use */
+    public AsyncRoutingHttpEngine(int port) {
+        this.port = port;
+    }
+
+    @Override
+    public int getServerPort() {
+        return port;
+    }
 
     @Override
     public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
@@ -113,9 +130,14 @@ public final class AsyncRoutingHttpEngine extends VertxPlatformHttpEngine {
         }
 
         private void fail(Exchange exchange, RoutingContext ctx, Throwable failure) {
-            getExceptionHandler().handleException("Failed handling platform-http endpoint " + getEndpoint().getPath(),
-                    failure);
-            ctx.fail(failure);
+            if (failure instanceof HttpClosedException || ctx.response().closed()) {
+                // the client left before its answer: an ordinary network event, at a rate an outsider chooses
+                LOG.debug("Client {} closed its connection before its answer", ctx.request().remoteAddress());
+            } else {
+                getExceptionHandler().handleException(
+                        "Failed handling platform-http endpoint " + getEndpoint().getPath(), failure);
+                ctx.fail(failure);
+            }
             done(exchange);
         }
 

@@ -1,12 +1,13 @@
 package io.cssgateway;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,15 +38,18 @@ public final class AuditLog {
     private static final long FAILURE_LOG_INTERVAL_MS = 10_000;
 
     private final AuditFiles files;
-    private final List<String> keys;
+    private final SecretMask secrets;
     private final int rawBodyMaxChars;
-    private final ObjectMapper lenient = JsonMapper.builder().build();
+    // a body the intake could not read is shown as JSON when it parses within the intake's own nesting bound
+    private final ObjectMapper lenient = JsonMapper.builder(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(CallbackReader.MAX_NESTING_DEPTH).build()).build()).build();
     private final AtomicLong failures = new AtomicLong();
     private volatile long lastFailureLogged;
 
     public AuditLog(AuditFiles files, List<String> keys, int rawBodyMaxChars) {
         this.files = files;
-        this.keys = List.copyOf(keys);
+        this.secrets = new SecretMask(keys);
         this.rawBodyMaxChars = rawBodyMaxChars;
     }
 
@@ -71,8 +75,22 @@ public final class AuditLog {
         return failures.get();
     }
 
+    /**
+     * The line, with the body as JSON; or, when the body cannot be written as JSON (beyond the writer's limits), with
+     * the body as text, as a body that is not JSON is kept: every request leaves exactly one line.
+     */
     byte[] line(Exchange exchange, Instant receivedAt) throws IOException {
         Callback callback = exchange.getProperty("callback", Callback.class);
+        String sign = callback == null ? null : callback.sign();
+        try {
+            return secrets.mask(line(exchange, receivedAt, callback, false), sign);
+        } catch (IOException | RuntimeException bodyNotWritable) {
+            return secrets.mask(line(exchange, receivedAt, callback, true), sign);
+        }
+    }
+
+    private byte[] line(Exchange exchange, Instant receivedAt, Callback callback, boolean bodyAsText)
+            throws IOException {
         var out = new ByteArrayOutputStream(1024);
         try (JsonGenerator gen = lenient.getFactory().createGenerator(out)) {
             gen.writeStartObject();
@@ -91,7 +109,9 @@ public final class AuditLog {
             gen.writeStringField("category", exchange.getProperty("category", String.class));
             gen.writeStringField("routing_key", exchange.getProperty("routingKey", String.class));
             gen.writeFieldName("body");
-            if (callback != null) {
+            if (bodyAsText) {
+                writeMaskedText(gen, rawBodyText(exchange));
+            } else if (callback != null) {
                 JsonValues.write(gen, callback.fields(), "sign");
             } else {
                 writeRawBody(gen, exchange);
@@ -99,7 +119,7 @@ public final class AuditLog {
             gen.writeEndObject();
         }
         out.write('\n');
-        return withoutKeys(out.toByteArray());
+        return out.toByteArray();
     }
 
     private static void writeNumberOrNull(JsonGenerator gen, String field, Integer value) throws IOException {
@@ -124,33 +144,34 @@ public final class AuditLog {
     }
 
     private void writeRawBody(JsonGenerator gen, Exchange exchange) throws IOException {
-        Object raw = exchange.getProperty("rawBody");
-        String text = raw == null ? null : exchange.getContext().getTypeConverter().convertTo(String.class, exchange, raw);
-        if (text == null || text.isEmpty()) {
-            gen.writeNull();
-            return;
-        }
-        try {
-            JsonNode parsed = lenient.readTree(text);
+        String text = rawBodyText(exchange);
+        if (text != null && !text.isEmpty()) {
+            JsonNode parsed = null;
+            try {
+                parsed = lenient.readTree(text);
+            } catch (IOException notJson) {
+                // kept as text below
+            }
             if (parsed != null && !parsed.isMissingNode()) {
                 JsonValues.write(gen, parsed, "sign");
                 return;
             }
-        } catch (IOException notJson) {
-            // kept as text below
+        }
+        writeMaskedText(gen, text);
+    }
+
+    private static String rawBodyText(Exchange exchange) {
+        Object raw = exchange.getProperty("rawBody");
+        return raw == null ? null : exchange.getContext().getTypeConverter().convertTo(String.class, exchange, raw);
+    }
+
+    /** The body as text, anything that looks like a sign masked, cut at the bound; null when there is none. */
+    private void writeMaskedText(JsonGenerator gen, String text) throws IOException {
+        if (text == null || text.isEmpty()) {
+            gen.writeNull();
+            return;
         }
         String masked = HEX_32.matcher(SIGN_VALUE.matcher(text).replaceAll("$1***")).replaceAll("***");
         gen.writeString(masked.length() > rawBodyMaxChars ? masked.substring(0, rawBodyMaxChars) : masked);
-    }
-
-    private byte[] withoutKeys(byte[] line) {
-        String text = null;
-        for (String key : keys) {
-            if (text == null) {
-                text = new String(line, StandardCharsets.UTF_8);
-            }
-            text = text.replace(key, "***");
-        }
-        return text == null ? line : text.getBytes(StandardCharsets.UTF_8);
     }
 }

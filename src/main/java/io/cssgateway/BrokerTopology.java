@@ -21,6 +21,7 @@ public final class BrokerTopology extends ServiceSupport implements ConnectionLi
     private static final Logger LOG = LoggerFactory.getLogger(BrokerTopology.class);
 
     private final CachingConnectionFactory connectionFactory;
+    private final String addresses;
     private final String exchange;
     private final String alternateExchange;
     private final String unroutedQueue;
@@ -31,13 +32,15 @@ public final class BrokerTopology extends ServiceSupport implements ConnectionLi
     public record BoundQueue(String name, boolean durable, Map<String, Object> arguments, List<String> routingKeys) {}
 
     /**
+     * @param addresses the broker addresses as configured, for the log
      * @param declareAlternateArgument whether the exchange is declared with the {@code alternate-exchange}
      *     argument; brokers that refuse it (Qpid) or sites that set it by policy configure it there instead
      * @param queues the gateway's own queues: the alert queue, the dev profile's tap
      */
-    public BrokerTopology(CachingConnectionFactory connectionFactory, String exchange, String alternateExchange,
-            String unroutedQueue, boolean declareAlternateArgument, List<BoundQueue> queues) {
+    public BrokerTopology(CachingConnectionFactory connectionFactory, String addresses, String exchange,
+            String alternateExchange, String unroutedQueue, boolean declareAlternateArgument, List<BoundQueue> queues) {
         this.connectionFactory = connectionFactory;
+        this.addresses = addresses;
         this.exchange = exchange;
         this.alternateExchange = alternateExchange;
         this.unroutedQueue = unroutedQueue;
@@ -52,8 +55,8 @@ public final class BrokerTopology extends ServiceSupport implements ConnectionLi
             // opening the connection now declares the topology (onCreate) and shows a wrong address at once
             connectionFactory.createConnection().close();
         } catch (RuntimeException e) {
-            LOG.warn("RabbitMQ at {} is not reachable yet ({}); the exchanges are declared once it is",
-                    connectionFactory.getHost() + ":" + connectionFactory.getPort(), e.getMessage());
+            LOG.warn("RabbitMQ at {} is not reachable yet ({}); the exchanges are declared once it is", addresses,
+                    e.getMessage());
         }
     }
 

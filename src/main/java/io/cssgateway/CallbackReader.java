@@ -1,8 +1,12 @@
 package io.cssgateway;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,7 +15,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import org.apache.camel.Exchange;
-import org.apache.camel.InvalidPayloadException;
 
 /**
  * Reads a request body into a {@link Callback}, or says in a {@link MalformedCallbackException} what is wrong
@@ -19,12 +22,20 @@ import org.apache.camel.InvalidPayloadException;
  */
 public final class CallbackReader {
 
+    /**
+     * How deep a body may nest objects and arrays. CSS callbacks nest a few levels; the bound keeps every later
+     * writer (the audit line, the spool file, which nest the body one level deeper) far from Jackson's own limit.
+     */
+    static final int MAX_NESTING_DEPTH = 100;
+
     private final ObjectMapper mapper;
     private final boolean signatureRequired;
 
     public CallbackReader(boolean signatureRequired) {
         this.signatureRequired = signatureRequired;
-        this.mapper = JsonMapper.builder()
+        this.mapper = JsonMapper.builder(JsonFactory.builder()
+                        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+                        .build())
                 // two "sign" fields in one body could show one value to the check and another to a consumer
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -39,8 +50,8 @@ public final class CallbackReader {
      * {@code callback}; {@code eventType} and (when it is an integer) {@code errcode} are set beside it, so
      * that the routes and the audit line read them without reflection.
      */
-    public void read(Exchange exchange) throws InvalidPayloadException {
-        Callback callback = parse(exchange.getMessage().getMandatoryBody(byte[].class));
+    public void read(Exchange exchange) {
+        Callback callback = parse(exchange.getMessage().getBody(byte[].class));
         exchange.getMessage().setBody(callback);
         exchange.setProperty("callback", callback);
         exchange.setProperty("eventType", callback.getEventType());
@@ -69,11 +80,15 @@ public final class CallbackReader {
         JsonNode node;
         try (JsonParser parser = mapper.createParser(body)) {
             node = mapper.readTree(parser);
+        } catch (StreamConstraintsException e) {
+            // a limit of the parser: nesting, a number's digits, a field name's length; Jackson names no location
+            throw new MalformedCallbackException("body exceeds the JSON limits: " + withoutJacksonHint(e.getOriginalMessage()));
         } catch (JsonProcessingException e) {
-            String what = e.getOriginalMessage().startsWith("Duplicate field") ? "body has a field twice"
+            String what = String.valueOf(e.getOriginalMessage()).startsWith("Duplicate field") ? "body has a field twice"
                     : "body is not valid JSON";
-            throw new MalformedCallbackException(what + " (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ")");
+            JsonLocation where = e.getLocation();
+            throw new MalformedCallbackException(where == null ? what
+                    : what + " (line " + where.getLineNr() + ", column " + where.getColumnNr() + ")");
         } catch (IOException e) {
             throw new MalformedCallbackException("body is not valid JSON");
         }
@@ -84,6 +99,11 @@ public final class CallbackReader {
             throw new MalformedCallbackException("body must be a JSON object");
         }
         return (ObjectNode) node;
+    }
+
+    /** "Document nesting depth (101) exceeds the maximum allowed (100, from `StreamReadConstraints...`)" without "from ...". */
+    private static String withoutJacksonHint(String message) {
+        return String.valueOf(message).replaceAll(", from `[^`]*`", "");
     }
 
     private static int eventType(JsonNode node) {

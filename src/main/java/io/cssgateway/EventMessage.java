@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Date;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.camel.Exchange;
@@ -18,7 +19,7 @@ import org.apache.camel.Message;
 
 /**
  * Turns a verified {@link Callback} into the message consumers read on RabbitMQ: the body is the provider's JSON
- * (every field kept, unknown ones too, {@code sign} removed) plus {@code event}, {@code category} (interruptions)
+ * (every field kept, unknown ones too, {@code sign} removed, and its value masked wherever else it appears) plus {@code event}, {@code category} (interruptions)
  * and {@code received_at}; headers {@code css_event_type}, {@code css_sequence}, {@code css_stream_id},
  * {@code css_app}, {@code css_errcode} where the callback has them (the errcode from the exchange property the
  * reader set). Sets the exchange property {@code eventTime}, the AMQP timestamp.
@@ -32,6 +33,8 @@ public final class EventMessage {
             "css_app", "app");
 
     private final JsonFactory json = new ObjectMapper().getFactory();
+    // the request's sign, should a field other than sign carry it, never reaches a consumer
+    private final SecretMask sign = new SecretMask(List.of());
 
     public void prepare(Exchange exchange) throws InvalidPayloadException {
         Callback callback = exchange.getMessage().getMandatoryBody(Callback.class);
@@ -79,6 +82,6 @@ public final class EventMessage {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the event message", e);
         }
-        return out.toByteArray();
+        return sign.mask(out.toByteArray(), callback.sign());
     }
 }

@@ -4,6 +4,6 @@ package io.cssgateway;
 public final class ExpiredSignatureException extends CallbackRejectedException {
 
     public ExpiredSignatureException() {
-        super("signature expired");
+        super(401, "expired", "signature expired");
     }
 }

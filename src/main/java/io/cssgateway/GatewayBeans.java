@@ -13,6 +13,8 @@ import java.util.Map;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -36,12 +38,23 @@ public final class GatewayBeans implements CamelConfiguration {
         boolean signatureRequired = settings.bool("gateway.signature.required");
 
         List<String> keys = settings.list("gateway.signature.keys");
-        // platform-http starts each callback's route on a Vert.x worker thread, which is free again once the
-        // route waits for the broker's confirm (AsyncRoutingHttpEngine, ConfirmedPublisher)
-        registry.bind("vertxOptions", new io.vertx.core.VertxOptions().setWorkerPoolSize(workerThreads(settings)));
-        AsyncRoutingHttpEngine httpEngine = new AsyncRoutingHttpEngine();
+        // the HTTP server the callbacks arrive at, and the endpoint that hands them to routes/intake.camel.yaml
+        int port = (int) settings.integer("camel.server.port");
+        IntakeHttpServer httpServer = new IntakeHttpServer(camelContext, new IntakeHttpServer.Settings(
+                settings.text("camel.server.host"), port, settings.integer("gateway.http.max-body-bytes"),
+                workerThreads(settings), Duration.ofSeconds(settings.positive("gateway.http.idle-timeout-seconds")),
+                Duration.ofSeconds(settings.positive("gateway.http.request-timeout-seconds")),
+                ConnectionGuard.maxConnections(settings.integer("gateway.http.max-connections"))),
+                "direct:write-audit-line");
+        registry.bind("intakeHttpServer", httpServer);
+        camelContext.addService(httpServer);
+        // each callback's route runs asynchronously on it: a worker thread is free once the route waits for the
+        // broker's confirm (AsyncRoutingHttpEngine, ConfirmedPublisher)
+        AsyncRoutingHttpEngine httpEngine = new AsyncRoutingHttpEngine(port);
         httpEngine.setCamelContext(camelContext);
         registry.bind("platform-http-engine", httpEngine);
+        CallbackGate gate = new CallbackGate();
+        camelContext.addRoutes(new ReceiveCallbackRoute(gate));
         registry.bind("requestGuard", new RequestGuard());
         registry.bind("callbackReader", new CallbackReader(signatureRequired));
         registry.bind("signatureVerifier", signatureVerifier(settings, keys, signatureRequired));
@@ -52,6 +65,12 @@ public final class GatewayBeans implements CamelConfiguration {
         registry.bind("eventMessage", new EventMessage());
         Spool spool = new Spool(Path.of(settings.text("gateway.spool.dir")));
         registry.bind("spool", spool);
+        // the threads that write the spool (publish-event): the gateway's, so that a reload of the route file
+        // does not shut them down under the events in flight; when all are busy, the caller writes
+        int spoolThreads = (int) settings.positive("gateway.spool.threads");
+        registry.bind("spoolWriters", camelContext.getExecutorServiceManager().newThreadPool(this, "spool",
+                new ThreadPoolProfileBuilder("spool").poolSize(spoolThreads).maxPoolSize(spoolThreads)
+                        .maxQueueSize(1000).rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build()));
         registry.bind("brokerState", new BrokerState(Clock.systemUTC(), spool));
 
         AuditFiles auditFiles = new AuditFiles(Path.of(settings.text("gateway.audit.dir")),
@@ -59,8 +78,6 @@ public final class GatewayBeans implements CamelConfiguration {
                 (int) settings.integer("gateway.audit.retention-days"), Clock.systemUTC());
         // the keys are given so that the audit log can mask them wherever they would appear
         registry.bind("auditLog", new AuditLog(auditFiles, keys, (int) settings.integer("gateway.audit.raw-body-max-chars")));
-        camelContext.getManagementStrategy().addEventNotifier(
-                new OversizedBodyAnswer(camelContext, (int) settings.integer("camel.server.port"), "direct:write-audit-line"));
         // the files the gateway appends to are closed when Camel stops
         camelContext.addService(new ServiceSupport() {
             @Override
@@ -94,12 +111,16 @@ public final class GatewayBeans implements CamelConfiguration {
                     (int) settings.integer("gateway.dev.smtp-port"), settings.text("gateway.rabbitmq.exchange"),
                     settings.text("gateway.rabbitmq.alternate-exchange"), Path.of(settings.text("gateway.dev.mail-dir"))));
             queues.add(new BrokerTopology.BoundQueue(settings.text("gateway.dev.tap-queue"), false, Map.of(), List.of("#")));
-            camelContext.addService(new RoutesReloader(camelContext, List.of(Path.of("routes"), Path.of("routes/dev"))));
+        }
+
+        if (settings.bool("gateway.routes.reload")) {
+            camelContext.addService(new RoutesReloader(camelContext,
+                    settings.text("camel.main.routes-include-pattern"), gate));
         }
 
         CachingConnectionFactory connectionFactory = rabbitConnectionFactory(settings);
         registry.bind("rabbitConnectionFactory", connectionFactory);
-        BrokerTopology topology = new BrokerTopology(connectionFactory,
+        BrokerTopology topology = new BrokerTopology(connectionFactory, settings.text("gateway.rabbitmq.addresses"),
                 settings.text("gateway.rabbitmq.exchange"),
                 settings.text("gateway.rabbitmq.alternate-exchange"),
                 settings.text("gateway.rabbitmq.unrouted-queue"),
@@ -156,7 +177,8 @@ public final class GatewayBeans implements CamelConfiguration {
                     keys.isEmpty() ? ", and no sign is verified as no key is configured" : "");
         }
         long clockSkew = settings.integer("gateway.signature.clock-skew-seconds");
-        return new SignatureVerifier(keys, Duration.ofSeconds(clockSkew), Clock.systemUTC());
+        return new SignatureVerifier(keys, Duration.ofSeconds(clockSkew),
+                Duration.ofSeconds(settings.positive("gateway.signature.max-expiry-seconds")), Clock.systemUTC());
     }
 
     private static SeenEvents seenEvents(Settings settings) {
@@ -223,6 +245,14 @@ public final class GatewayBeans implements CamelConfiguration {
                 throw new IllegalStateException(key + " must be a whole number, got '" + value + "'");
             }
             return Long.parseLong(value);
+        }
+
+        long positive(String key) {
+            long value = integer(key);
+            if (value < 1) {
+                throw new IllegalStateException(key + " must be 1 or more, got " + value);
+            }
+            return value;
         }
     }
 }

@@ -4,6 +4,6 @@ package io.cssgateway;
 public final class InvalidSignatureException extends CallbackRejectedException {
 
     public InvalidSignatureException() {
-        super("invalid signature");
+        super(401, "bad-signature", "invalid signature");
     }
 }

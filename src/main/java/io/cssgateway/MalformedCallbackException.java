@@ -4,6 +4,6 @@ package io.cssgateway;
 public final class MalformedCallbackException extends CallbackRejectedException {
 
     public MalformedCallbackException(String message) {
-        super(message);
+        super(400, "malformed", message);
     }
 }

@@ -1,9 +1,9 @@
 package io.cssgateway;
 
-/** A request with another method than POST: answered 405. */
+/** A request with another method than POST: answered 405, with {@code Allow: POST}. */
 public final class MethodNotAllowedException extends CallbackRejectedException {
 
     public MethodNotAllowedException() {
-        super("method not allowed: callbacks are POSTed");
+        super(405, "method-not-allowed", "method not allowed: callbacks are POSTed");
     }
 }

@@ -10,18 +10,23 @@ import java.util.Locale;
 
 /**
  * Checks {@code sign == md5(key + t)} for any configured key (several during a key rotation), in constant time,
- * and that {@code t}, the signature's expiry, has not passed beyond the allowed clock skew.
+ * that {@code t}, the signature's expiry, has not passed beyond the allowed clock skew, and that it lies no further
+ * ahead than allowed (the provider sets it about 10 minutes ahead; a signature covers no body, so a far expiry
+ * would let a captured {@code (t, sign)} carry any body for as long).
  * The keys never appear in a message, a log line or {@link #toString()}.
  */
 public final class SignatureVerifier {
 
     private final byte[][] keys;
     private final long clockSkewSeconds;
+    private final long maxExpirySeconds;
     private final Clock clock;
 
-    public SignatureVerifier(List<String> keys, Duration clockSkew, Clock clock) {
+    /** @param maxExpiry how far ahead of now {@code t} may lie */
+    public SignatureVerifier(List<String> keys, Duration clockSkew, Duration maxExpiry, Clock clock) {
         this.keys = keys.stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
         this.clockSkewSeconds = clockSkew.toSeconds();
+        this.maxExpirySeconds = maxExpiry.toSeconds();
         this.clock = clock;
     }
 
@@ -38,8 +43,14 @@ public final class SignatureVerifier {
         if (!matchesAnyKey(callback.expiry(), callback.sign())) {
             throw new InvalidSignatureException();
         }
-        if (clock.instant().getEpochSecond() > Long.parseLong(callback.expiry()) + clockSkewSeconds) {
+        // written so that no sum or difference overflows, whatever t a long holds
+        long now = clock.instant().getEpochSecond();
+        long expiry = Long.parseLong(callback.expiry());
+        if (expiry < now - clockSkewSeconds) {
             throw new ExpiredSignatureException();
+        }
+        if (expiry > now && expiry - now > maxExpirySeconds) {
+            throw new ExpiryTooFarException(maxExpirySeconds);
         }
     }
 
@@ -85,6 +96,7 @@ public final class SignatureVerifier {
 
     @Override
     public String toString() {
-        return "SignatureVerifier[" + keys.length + " key(s), clock skew " + clockSkewSeconds + " s]";
+        return "SignatureVerifier[" + keys.length + " key(s), clock skew " + clockSkewSeconds + " s, expiry at most "
+                + maxExpirySeconds + " s ahead]";
     }
 }

@@ -1,6 +1,7 @@
 package io.cssgateway;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -19,6 +20,7 @@ import java.util.Date;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Exchange;
@@ -37,11 +39,13 @@ public final class Spool {
 
     private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
     private static final String SUFFIX = ".event";
+    private static final String UNREADABLE = "unreadable";
 
     private final Path dir;
     private final ObjectMapper json = new ObjectMapper();
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicInteger depth = new AtomicInteger();
+    private volatile long lastReadFailureLogged;
 
     public Spool(Path dir) {
         this.dir = dir;
@@ -59,8 +63,21 @@ public final class Spool {
         }
     }
 
-    /** Keeps the prepared message of this exchange on disk; throws when it cannot, so that it is answered 503. */
-    public void keep(Exchange exchange) throws IOException {
+    /**
+     * Keeps the prepared message of this exchange on disk; throws {@link HandOffFailedException} when it cannot, so
+     * that it is answered 503 and the provider retries it.
+     */
+    public void keep(Exchange exchange) {
+        try {
+            write(exchange);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Event {} could not be spooled either ({}): answered 503, the provider retries it",
+                    exchange.getProperty("eventId"), e.toString());
+            throw new HandOffFailedException(e);
+        }
+    }
+
+    private void write(Exchange exchange) throws IOException {
         Message message = exchange.getMessage();
         var out = new ByteArrayOutputStream(1024);
         try (JsonGenerator gen = json.getFactory().createGenerator(out)) {
@@ -96,13 +113,27 @@ public final class Spool {
     }
 
     /** The oldest spooled events, at most {@code max}. */
-    public List<Path> oldest(int max) throws IOException {
-        return list(max);
+    public List<Path> oldest(int max) {
+        try {
+            return list(max);
+        } catch (IOException e) {
+            throw new SpoolReadException("spool folder " + dir + " could not be listed: " + e, e);
+        }
     }
 
     /** Puts a spooled message back into the exchange, as it was when it was first to be published. */
-    public void load(@ExchangeProperty("spoolFile") Path file, Exchange exchange) throws IOException {
-        JsonNode envelope = json.readTree(file.toFile());
+    public void load(@ExchangeProperty("spoolFile") Path file, Exchange exchange) {
+        JsonNode envelope;
+        byte[] body;
+        try {
+            envelope = json.readTree(file.toFile());
+            body = json.writeValueAsBytes(envelope.get("body"));
+        } catch (JsonProcessingException corrupt) {
+            putAside(file, corrupt);
+            throw new SpoolReadException("spooled event " + file + " is not readable, moved to " + UNREADABLE, corrupt);
+        } catch (IOException e) {
+            throw new SpoolReadException("spooled event " + file + " could not be read: " + e, e);
+        }
         Message message = exchange.getMessage();
         message.getHeaders().clear();
         for (Iterator<Map.Entry<String, JsonNode>> it = envelope.get("headers").fields(); it.hasNext(); ) {
@@ -110,10 +141,36 @@ public final class Spool {
             JsonNode value = header.getValue();
             message.setHeader(header.getKey(), value.isInt() ? (Object) value.intValue() : value.asText());
         }
-        message.setBody(json.writeValueAsBytes(envelope.get("body")));
+        message.setBody(body);
         exchange.setProperty("routingKey", envelope.get("routing_key").asText());
         exchange.setProperty("eventId", envelope.get("message_id").asText());
         exchange.setProperty("eventTime", new Date(envelope.get("timestamp").asLong()));
+    }
+
+    /**
+     * A file that does not parse would stop every drain: it goes to a folder of its own, for an operator to look at.
+     * Never one this gateway wrote whole (written, fsynced, then renamed into place).
+     */
+    private void putAside(Path file, Exception cause) {
+        try {
+            Path aside = Files.createDirectories(dir.resolve(UNREADABLE)).resolve(file.getFileName());
+            Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
+            depth.decrementAndGet();
+            LOG.error("Spooled event {} is not readable ({}): moved to {}, the drain goes on without it", file,
+                    cause.getMessage(), aside);
+        } catch (IOException e) {
+            LOG.error("Spooled event {} is not readable ({}) and could not be moved aside: {}", file,
+                    cause.getMessage(), e.toString());
+        }
+    }
+
+    /** Tells that the spool could not be read, once per minute at most while it lasts. */
+    public void readFailed(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure) {
+        long now = System.nanoTime();
+        if (now - lastReadFailureLogged > TimeUnit.MINUTES.toNanos(1) || lastReadFailureLogged == 0) {
+            lastReadFailureLogged = now;
+            LOG.warn("Spool not drained this round ({}): the next round tries again", failure.getMessage());
+        }
     }
 
     /** The event is on RabbitMQ (confirmed): its file goes. */

@@ -1,9 +1,9 @@
 package io.cssgateway;
 
-/** A request whose content type is not JSON: answered 415. */
+/** A request whose body is not plain JSON (another content type, or a content coding): answered 415. */
 public final class UnsupportedMediaTypeException extends CallbackRejectedException {
 
-    public UnsupportedMediaTypeException() {
-        super("content type must be application/json");
+    public UnsupportedMediaTypeException(String message) {
+        super(415, "unsupported-media-type", message);
     }
 }

@@ -133,6 +133,52 @@ class AuditLogTest {
     }
 
     @Test
+    void theRequestsSignUnderAnotherFieldNameIsMaskedInAnyCase() throws Exception {
+        Exchange exchange = new DefaultExchange(camel);
+        String sign = TestCallbacks.md5Hex("k" + 1_703_732_206L);
+        exchange.getMessage().setBody(TestCallbacks.sample("1-push.doc.json").with("t", 1_703_732_206L)
+                .with("sign", sign).with("note", "copied " + sign.toUpperCase()).with("list", java.util.List.of(sign))
+                .bytes());
+        new CallbackReader(true).read(exchange);
+        exchange.setProperty("verdict", "rejected");
+        exchange.setProperty("reason", "expired");
+
+        auditLog(dir).write(exchange);
+
+        String written = writtenLines();
+        assertThat(written.toLowerCase()).doesNotContain(sign);
+        JsonNode body = json.readTree(written).get("body");
+        assertThat(body.get("note").asText()).isEqualTo("copied ***");
+        assertThat(body.get("list").get(0).asText()).isEqualTo("***");
+    }
+
+    @Test
+    void aRefusedBodyNestedBeyondTheReadersBoundIsKeptAsTextInExactlyOneLine() throws IOException {
+        String deep = "{\"event_type\":1,\"sign\":\"" + SIGN + "\",\"x\":" + "[".repeat(999) + "]".repeat(999) + "}";
+        auditLog(dir).write(rejected(deep));
+
+        String written = writtenLines();
+        assertThat(written.lines()).hasSize(1);
+        JsonNode line = json.readTree(written);
+        assertThat(line.get("body").isTextual()).isTrue();
+        assertThat(line.get("body").asText()).startsWith("{\"event_type\":1,\"sign\":\"***\"").hasSize(200);
+    }
+
+    @Test
+    void aCallbackNestedToTheReadersBoundIsWrittenAsJson() throws Exception {
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.getMessage().setBody(("{\"event_type\":1,\"t\":1,\"sign\":\"" + SIGN + "\",\"x\":"
+                + "[".repeat(99) + "]".repeat(99) + "}").getBytes(StandardCharsets.UTF_8));
+        new CallbackReader(true).read(exchange);
+        exchange.setProperty("verdict", "accepted");
+
+        auditLog(dir).write(exchange);
+
+        JsonNode body = json.readTree(writtenLines()).get("body");
+        assertThat(body.get("x").isArray()).isTrue();
+    }
+
+    @Test
     void aLineThatCannotBeWrittenIsCountedNotThrown() throws IOException {
         Path blocked = dir.resolve("blocked");
         Files.writeString(blocked, "a file where the folder should be");

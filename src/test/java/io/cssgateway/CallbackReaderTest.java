@@ -105,6 +105,35 @@ class CallbackReaderTest {
     }
 
     @Test
+    void aBodyBeyondTheParsersLimitsIsMalformedWithAMessageThatSaysWhich() {
+        String deep = "{\"event_type\":1,\"x\":" + "[".repeat(1001) + "]".repeat(1001) + "}";
+        String justTooDeep = "{\"event_type\":1,\"t\":1,\"sign\":\"s\",\"x\":" + "[".repeat(100) + "]".repeat(100) + "}";
+        String longNumber = "{\"event_type\":1,\"t\":1,\"sign\":\"s\",\"x\":" + "1".repeat(1001) + "}";
+        String longName = "{\"event_type\":1,\"t\":1,\"sign\":\"s\",\"" + "n".repeat(50_001) + "\":1}";
+
+        assertThatThrownBy(() -> read(deep)).isInstanceOf(MalformedCallbackException.class)
+                .hasMessage("body exceeds the JSON limits: Document nesting depth (101) exceeds the maximum allowed (100)");
+        assertThatThrownBy(() -> read(justTooDeep)).isInstanceOf(MalformedCallbackException.class)
+                .hasMessageStartingWith("body exceeds the JSON limits: Document nesting depth (101)");
+        assertThatThrownBy(() -> read(longNumber)).isInstanceOf(MalformedCallbackException.class)
+                .hasMessage("body exceeds the JSON limits: Number value length (1001) exceeds the maximum allowed (1000)");
+        assertThatThrownBy(() -> read(longName)).isInstanceOf(MalformedCallbackException.class)
+                .hasMessage("body exceeds the JSON limits: Name length (50001) exceeds the maximum allowed (50000)");
+    }
+
+    @Test
+    void aBodyNestedUpToTheLimitIsRead() {
+        String deepest = "{\"event_type\":1,\"t\":1,\"sign\":\"s\",\"x\":" + "[".repeat(99) + "]".repeat(99) + "}";
+        assertThat(read(deepest).fields().has("x")).isTrue();
+    }
+
+    @Test
+    void anAbsentBodyIsEmpty() {
+        assertThatThrownBy(() -> reader.parse(null)).isInstanceOf(MalformedCallbackException.class)
+                .hasMessage("body is empty");
+    }
+
+    @Test
     void unsignedCallbacksAreReadWhenSignaturesAreNotRequired() {
         Callback callback = new CallbackReader(false).parse("{\"event_type\":314}".getBytes(StandardCharsets.UTF_8));
         assertThat(callback.sign()).isNull();

@@ -42,7 +42,7 @@ class ConfirmedPublisherTest {
     }
 
     private ConfirmedPublisher publisher(boolean declareAlternate, int port, Duration confirmTimeout) {
-        BrokerTopology topology = new BrokerTopology(new CachingConnectionFactory(), exchange, unrouted, unrouted,
+        BrokerTopology topology = new BrokerTopology(new CachingConnectionFactory(), "127.0.0.1:5672", exchange, unrouted, unrouted,
                 declareAlternate, List.of());
         ConfirmedPublisher created = new ConfirmedPublisher(new ConnectionFactory(),
                 List.of(new Address("127.0.0.1", port)), exchange, confirmTimeout, 2, 4, topology);

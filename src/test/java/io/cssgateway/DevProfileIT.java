@@ -11,7 +11,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +31,7 @@ class DevProfileIT {
     @Test
     void devProfileRunsTheWholePipelineWithNothingInstalled() throws Exception {
         Path work = dir.resolve("work");
-        copy(Path.of("routes"), work.resolve("routes"));
+        TestFiles.copyTree(Path.of("routes"), work.resolve("routes"));
         int closedPort = PackagedJarIT.freePort();
         Files.writeString(work.resolve("application.properties"), Files.readString(Path.of("application.properties"))
                 .replace("gateway.rabbitmq.addresses = 127.0.0.1:5672", "gateway.rabbitmq.addresses = 127.0.0.1:" + closedPort));
@@ -113,16 +112,4 @@ class DevProfileIT {
         }
     }
 
-    private static void copy(Path from, Path to) throws Exception {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path source : files.toList()) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-    }
 }

@@ -40,8 +40,21 @@ final class GatewayProcess implements AutoCloseable {
      */
     static GatewayProcess startIn(Path workDir, Path dir, Map<String, String> environment, String... options)
             throws IOException {
+        return start(List.of(), workDir, dir, environment, options);
+    }
+
+    /** Starts the jar as {@link #start} does, in a process that may open at most {@code descriptors} files. */
+    static GatewayProcess startWithDescriptorLimit(int descriptors, Path dir, Map<String, String> environment,
+            String... options) throws IOException {
+        return start(List.of("bash", "-c", "ulimit -n " + descriptors + " && exec \"$@\"", "gateway"),
+                Path.of("").toAbsolutePath(), dir, environment, options);
+    }
+
+    private static GatewayProcess start(List<String> prefix, Path workDir, Path dir, Map<String, String> environment,
+            String... options) throws IOException {
         Path jar = Path.of("target/css-callback-gateway.jar").toAbsolutePath();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> command = new ArrayList<>(prefix);
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(options));
         command.add("-Dcamel.server.host=127.0.0.1");
         command.add("-Dgateway.dedup.file=" + dir.resolve("seen-events.txt"));
@@ -53,6 +66,11 @@ final class GatewayProcess implements AutoCloseable {
         builder.environment().remove("CSS_CALLBACK_KEYS");
         builder.environment().putAll(environment);
         return new GatewayProcess(builder.start(), output);
+    }
+
+    /** The process id, e.g. to count its open files in /proc. */
+    long pid() {
+        return process.pid();
     }
 
     String output() throws IOException {

@@ -20,7 +20,7 @@ class SignatureVerifierTest {
     private final CallbackReader reader = new CallbackReader(true);
 
     private SignatureVerifier verifier(String... keys) {
-        return new SignatureVerifier(List.of(keys), Duration.ofSeconds(30), CLOCK);
+        return new SignatureVerifier(List.of(keys), Duration.ofSeconds(30), Duration.ofDays(1), CLOCK);
     }
 
     private Callback callback(String t, String sign) {
@@ -96,6 +96,28 @@ class SignatureVerifierTest {
                         .verify(callback(Long.toString(firstExpired), TestCallbacks.md5Hex("k1" + firstExpired))))
                 .isInstanceOf(ExpiredSignatureException.class)
                 .hasMessage("signature expired");
+    }
+
+    @Test
+    void anExpiryFurtherAheadThanAllowedIsRefusedSayingSo() {
+        long lastAccepted = NOW + 86_400;
+        verifier("k1").verify(callback(Long.toString(lastAccepted), TestCallbacks.md5Hex("k1" + lastAccepted)));
+        for (long t : new long[] {NOW + 86_401, 32_503_680_000L /* year 3000 */, NOW * 1000 /* milliseconds */}) {
+            assertThatThrownBy(() -> verifier("k1").verify(callback(Long.toString(t), TestCallbacks.md5Hex("k1" + t))))
+                    .isInstanceOf(ExpiryTooFarException.class)
+                    .hasMessage("signature expiry t is more than 86400 s ahead");
+        }
+    }
+
+    @Test
+    void theLargestAndSmallestTDoNotOverflow() {
+        String max = Long.toString(Long.MAX_VALUE);
+        // the most negative t the reader takes (19 characters)
+        String min = "-999999999999999999";
+        assertThatThrownBy(() -> verifier("k1").verify(callback(max, TestCallbacks.md5Hex("k1" + max))))
+                .isInstanceOf(ExpiryTooFarException.class);
+        assertThatThrownBy(() -> verifier("k1").verify(callback(min, TestCallbacks.md5Hex("k1" + min))))
+                .isInstanceOf(ExpiredSignatureException.class);
     }
 
     @Test
