@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.GetResponse;
+import io.cssgateway.harness.GatewayTestSupport;
+import io.cssgateway.harness.TestCallbacks;
+import io.cssgateway.intake.IntakeHttpServer;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;

@@ -3,7 +3,9 @@ package io.cssgateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.GetResponse;
-import java.net.ServerSocket;
+import io.cssgateway.harness.BrokerProbe;
+import io.cssgateway.harness.GatewayProcess;
+import io.cssgateway.harness.TestCallbacks;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,16 +22,10 @@ class PackagedJarIT {
     @TempDir
     Path dir;
 
-    static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
     @Test
     void jarRunsFromTheRepositoryRootAndPublishes() throws Exception {
         String exchange = "css.events.jar-" + UUID.randomUUID().toString().substring(0, 8);
-        int port = freePort();
+        int port = GatewayProcess.freePort();
         try (BrokerProbe broker = new BrokerProbe();
                 // the exchange comes from the environment, the port from -D: both override application.properties
                 GatewayProcess gateway = GatewayProcess.start(dir,
@@ -55,7 +51,7 @@ class PackagedJarIT {
 
     @Test
     void withoutAKeyTheGatewayRefusesToStartAndSaysHowToFixIt() throws Exception {
-        try (GatewayProcess gateway = GatewayProcess.start(dir, Map.of(), "-Dcamel.server.port=" + freePort(),
+        try (GatewayProcess gateway = GatewayProcess.start(dir, Map.of(), "-Dcamel.server.port=" + GatewayProcess.freePort(),
                 "-Dgateway.signature.keys=")) {
             assertThat(gateway.awaitExit()).isNotZero();
             assertThat(gateway.output()).contains("No callback key is configured").contains("CSS_CALLBACK_KEYS")
@@ -65,7 +61,7 @@ class PackagedJarIT {
 
     @Test
     void signatureNotRequiredStartsWithAWarningAndAcceptsUnsignedCallbacks() throws Exception {
-        int port = freePort();
+        int port = GatewayProcess.freePort();
         try (GatewayProcess gateway = GatewayProcess.start(dir, Map.of(), "-Dcamel.server.port=" + port,
                 "-Dgateway.signature.keys=", "-Dgateway.signature.required=false",
                 "-Dgateway.spool.dir=" + dir.resolve("spool"))) {

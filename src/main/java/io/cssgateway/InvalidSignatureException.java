@@ -1,9 +1,0 @@
-package io.cssgateway;
-
-/** {@code sign} matches none of the configured keys: answered 401. */
-public final class InvalidSignatureException extends CallbackRejectedException {
-
-    public InvalidSignatureException() {
-        super(401, "bad-signature", "invalid signature");
-    }
-}

@@ -1,0 +1,141 @@
+package io.cssgateway.alert;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.Channel;
+import io.cssgateway.support.ExchangeProperties;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Collects the abnormal interruptions read from the alert queue into one open digest per recipient list, and
+ * hands out each digest when its window has passed (or at once for the first alert after a quiet window, when
+ * configured). The messages are acknowledged to the broker only once their digest is sent or kept as
+ * undelivered: until then a restart gets them again.
+ */
+public final class AlertDigests {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AlertDigests.class);
+    private static final String[] FIELDS = {
+        "stream_id", "app", "errcode", "errmsg", "event_time", "node", "user_ip", "push_duration", "category"};
+
+    private final AlertPolicy policy;
+    private final Duration window;
+    private final int streamsShown;
+    private final boolean firstAtOnce;
+    private final Clock clock;
+    private final ObjectMapper json = new ObjectMapper();
+
+    private final Map<String, AlertDigest> open = new LinkedHashMap<>();
+    private final Map<String, Set<String>> openIds = new HashMap<>();
+    private final Map<String, Instant> lastSent = new HashMap<>();
+    private final Set<String> sendAtOnce = new HashSet<>();
+
+    public AlertDigests(AlertPolicy policy, Duration window, int streamsShown, boolean firstAtOnce, Clock clock) {
+        this.policy = policy;
+        this.window = window;
+        this.streamsShown = streamsShown;
+        this.firstAtOnce = firstAtOnce;
+        this.clock = clock;
+    }
+
+    /** Takes one interruption from the alert queue (consumed with manual acknowledgement). */
+    public void add(Exchange exchange) {
+        Channel channel = exchange.getProperty(SpringRabbitMQConstants.CHANNEL, Channel.class);
+        Long tag = exchange.getMessage().getHeader(SpringRabbitMQConstants.DELIVERY_TAG, Long.class);
+        Runnable ack = () -> acknowledge(channel, tag);
+        Map<String, String> alert = read(exchange.getMessage().getBody(byte[].class));
+        if (alert == null || !policy.alerts(alert.get("category"))) {
+            // not an abnormal interruption: nothing to tell anyone
+            ack.run();
+            return;
+        }
+        add(alert, exchange.getMessage().getHeader(SpringRabbitMQConstants.MESSAGE_ID, String.class), ack);
+    }
+
+    synchronized void add(Map<String, String> alert, String messageId, Runnable ack) {
+        String key = String.join(",", policy.recipientsFor(alert.get("category")));
+        Instant now = clock.instant();
+        AlertDigest digest = open.get(key);
+        if (digest == null) {
+            digest = new AlertDigest(policy.recipientsFor(alert.get("category")), now);
+            open.put(key, digest);
+            Instant last = lastSent.get(key);
+            if (firstAtOnce && (last == null || !now.isBefore(last.plus(window)))) {
+                sendAtOnce.add(key);
+            }
+        }
+        Set<String> ids = openIds.computeIfAbsent(key, k -> new HashSet<>());
+        if (messageId != null && !ids.add(messageId)) {
+            // the broker delivered it again (a channel was lost): count it once, acknowledge both deliveries
+            digest.addAcknowledgement(ack);
+            return;
+        }
+        digest.add(alert, ack);
+    }
+
+    /** The digests whose window has passed, closed and removed from the open ones. */
+    public synchronized List<AlertDigest> due() {
+        Instant now = clock.instant();
+        List<AlertDigest> due = new ArrayList<>();
+        for (Iterator<Map.Entry<String, AlertDigest>> it = open.entrySet().iterator(); it.hasNext(); ) {
+            var entry = it.next();
+            AlertDigest digest = entry.getValue();
+            if (sendAtOnce.remove(entry.getKey()) || !now.isBefore(digest.openedAt().plus(window))) {
+                digest.close(now, policy.mostSerious(digest.getByCategory().keySet()), streamsShown);
+                due.add(digest);
+                it.remove();
+                openIds.remove(entry.getKey());
+                lastSent.put(entry.getKey(), now);
+            }
+        }
+        return due;
+    }
+
+    /** The digest was sent, or kept as undelivered: its messages leave the alert queue. */
+    public void done(@ExchangeProperty(ExchangeProperties.DIGEST) AlertDigest digest) {
+        digest.acknowledge();
+    }
+
+    private Map<String, String> read(byte[] body) {
+        try {
+            JsonNode node = json.readTree(body);
+            Map<String, String> alert = new LinkedHashMap<>();
+            for (String field : FIELDS) {
+                JsonNode value = node.get(field);
+                alert.put(field, value == null || value.isNull() ? null : value.asText());
+            }
+            return alert;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("A message on the alert queue is not an interruption event and is dropped: {}", e.toString());
+            return null;
+        }
+    }
+
+    private static void acknowledge(Channel channel, Long tag) {
+        if (channel == null || tag == null) {
+            return;
+        }
+        try {
+            channel.basicAck(tag, false);
+        } catch (IOException | RuntimeException e) {
+            // the channel is gone: the broker delivers the message again, and it joins a later digest
+            LOG.debug("Alert message {} not acknowledged: {}", tag, e.toString());
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.cssgateway.alert;
+
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which interruption categories raise alerts, who receives them, and which category is the most serious
+ * (named first in a digest's subject). All of it is configuration.
+ */
+public final class AlertPolicy {
+
+    private final Set<String> alerting;
+    private final List<String> defaultRecipients;
+    private final Map<String, List<String>> recipientsByCategory;
+    private final List<String> severity;
+
+    /**
+     * @param severity categories from the most serious down; a category not listed ranks below all listed ones
+     */
+    public AlertPolicy(Collection<String> alerting, List<String> defaultRecipients,
+            Map<String, List<String>> recipientsByCategory, List<String> severity) {
+        this.alerting = Set.copyOf(alerting);
+        this.defaultRecipients = List.copyOf(defaultRecipients);
+        this.recipientsByCategory = Map.copyOf(recipientsByCategory);
+        this.severity = List.copyOf(severity);
+    }
+
+    public boolean alerts(String category) {
+        return alerting.contains(category);
+    }
+
+    public Set<String> alertingCategories() {
+        return alerting;
+    }
+
+    /** The recipients of a category's alerts: its own list when it has one, else the default list. */
+    public List<String> recipientsFor(String category) {
+        return recipientsByCategory.getOrDefault(category, defaultRecipients);
+    }
+
+    public String mostSerious(Collection<String> categories) {
+        return categories.stream().min(Comparator.comparingInt(this::rank).thenComparing(c -> c)).orElse(null);
+    }
+
+    private int rank(String category) {
+        int index = severity.indexOf(category);
+        return index < 0 ? severity.size() : index;
+    }
+}

@@ -1,0 +1,258 @@
+package io.cssgateway.config;
+
+import com.rabbitmq.client.Address;
+import io.cssgateway.alert.AlertDigests;
+import io.cssgateway.alert.AlertPolicy;
+import io.cssgateway.alert.UndeliveredDigests;
+import io.cssgateway.audit.AuditFiles;
+import io.cssgateway.audit.AuditLog;
+import io.cssgateway.classify.ErrcodeTable;
+import io.cssgateway.dedup.EventIdentity;
+import io.cssgateway.dedup.SeenEvents;
+import io.cssgateway.dev.DevServices;
+import io.cssgateway.event.EventMessage;
+import io.cssgateway.event.EventTypes;
+import io.cssgateway.intake.AsyncRoutingHttpEngine;
+import io.cssgateway.intake.CallbackGate;
+import io.cssgateway.intake.CallbackReader;
+import io.cssgateway.intake.ConnectionGuard;
+import io.cssgateway.intake.IntakeHttpServer;
+import io.cssgateway.intake.ReceiveCallbackRoute;
+import io.cssgateway.intake.RequestGuard;
+import io.cssgateway.intake.SignatureVerifier;
+import io.cssgateway.publish.BrokerState;
+import io.cssgateway.publish.BrokerTopology;
+import io.cssgateway.publish.ConfirmedPublish;
+import io.cssgateway.publish.ConfirmedPublisher;
+import io.cssgateway.spool.Spool;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.support.service.ServiceSupport;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+
+/**
+ * Binds every bean the routes call by name, built from the configuration (application.properties, -D, the
+ * environment). Named in {@code camel.main.configuration-classes}. Beans are bound here rather than with
+ * {@code @BindToRegistry}, which Camel 4.18 Main invokes twice per configuration class (two broker connections,
+ * two handles on the de-duplication file).
+ */
+public final class GatewayBeans implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayBeans.class);
+
+    @Override
+    public void configure(CamelContext camelContext) throws Exception {
+        Settings settings = new Settings(camelContext);
+        CallbackGate gate = bindHttpIntake(camelContext, settings);
+        boolean alertsOn = settings.bool("gateway.alert.enabled");
+        AlertPolicy alertPolicy = bindPipeline(camelContext, settings, alertsOn);
+
+        List<BrokerTopology.BoundQueue> queues = new ArrayList<>();
+        if (alertsOn) {
+            // one consumer at a time across all gateway instances builds the digests
+            queues.add(new BrokerTopology.BoundQueue(settings.text("gateway.alert.queue"), true,
+                    Map.of("x-single-active-consumer", true),
+                    alertPolicy.alertingCategories().stream().map(c -> "stream.interrupt." + c).sorted().toList()));
+        }
+        if ("dev".equals(settings.optional("camel.main.profile"))) {
+            // before the gateway connects: the broker it connects to is one of these
+            camelContext.addService(new DevServices((int) settings.integer("gateway.dev.amqp-port"),
+                    (int) settings.integer("gateway.dev.smtp-port"), settings.text("gateway.rabbitmq.exchange"),
+                    settings.text("gateway.rabbitmq.alternate-exchange"), Path.of(settings.text("gateway.dev.mail-dir"))));
+            queues.add(new BrokerTopology.BoundQueue(settings.text("gateway.dev.tap-queue"), false, Map.of(), List.of("#")));
+        }
+        if (settings.bool("gateway.routes.reload")) {
+            camelContext.addService(new RoutesReloader(camelContext,
+                    settings.text("camel.main.routes-include-pattern"), gate));
+        }
+        bindBroker(camelContext, settings, queues);
+    }
+
+    /**
+     * The HTTP server the callbacks arrive at, and the endpoint that hands them to routes/intake.camel.yaml through
+     * the gate that route reloads shut.
+     */
+    private static CallbackGate bindHttpIntake(CamelContext camelContext, Settings settings) throws Exception {
+        Registry registry = camelContext.getRegistry();
+        int port = (int) settings.integer("camel.server.port");
+        IntakeHttpServer httpServer = new IntakeHttpServer(camelContext, new IntakeHttpServer.Settings(
+                settings.text("camel.server.host"), port, settings.integer("gateway.http.max-body-bytes"),
+                workerThreads(settings), Duration.ofSeconds(settings.positive("gateway.http.idle-timeout-seconds")),
+                Duration.ofSeconds(settings.positive("gateway.http.request-timeout-seconds")),
+                ConnectionGuard.maxConnections(settings.integer("gateway.http.max-connections"))),
+                "direct:write-audit-line");
+        registry.bind("intakeHttpServer", httpServer);
+        camelContext.addService(httpServer);
+        // each callback's route runs asynchronously on it: a worker thread is free once the route waits for the
+        // broker's confirm (AsyncRoutingHttpEngine, ConfirmedPublisher)
+        AsyncRoutingHttpEngine httpEngine = new AsyncRoutingHttpEngine(port);
+        httpEngine.setCamelContext(camelContext);
+        registry.bind("platform-http-engine", httpEngine);
+        CallbackGate gate = new CallbackGate();
+        camelContext.addRoutes(new ReceiveCallbackRoute(gate));
+        return gate;
+    }
+
+    /**
+     * The beans the routes call from the intake to the audit line and the alert digests, all but RabbitMQ's
+     * ({@code confirmedPublish}, {@code rabbitConnectionFactory}); the route tests bind these too.
+     */
+    public static AlertPolicy bindPipeline(CamelContext camelContext, Settings settings, boolean alertsOn)
+            throws Exception {
+        Registry registry = camelContext.getRegistry();
+        boolean signatureRequired = settings.bool("gateway.signature.required");
+        List<String> keys = settings.list("gateway.signature.keys");
+        registry.bind("requestGuard", new RequestGuard());
+        registry.bind("callbackReader", new CallbackReader(signatureRequired));
+        registry.bind("signatureVerifier", signatureVerifier(settings, keys, signatureRequired));
+        registry.bind("eventTypes", EventTypes.CSS);
+        registry.bind("eventIdentity", new EventIdentity(EventTypes.CSS));
+        registry.bind("seenEvents", seenEvents(settings));
+        registry.bind("errcodeTable", errcodeTable(camelContext, settings.text("gateway.classify.errcode-table")));
+        registry.bind("eventMessage", new EventMessage());
+        Spool spool = new Spool(Path.of(settings.text("gateway.spool.dir")));
+        registry.bind("spool", spool);
+        // the threads that write the spool (publish-event): the gateway's, so that a reload of the route file
+        // does not shut them down under the events in flight; when all are busy, the caller writes
+        int spoolThreads = (int) settings.positive("gateway.spool.threads");
+        registry.bind("spoolWriters", camelContext.getExecutorServiceManager().newThreadPool(GatewayBeans.class,
+                "spool", new ThreadPoolProfileBuilder("spool").poolSize(spoolThreads).maxPoolSize(spoolThreads)
+                        .maxQueueSize(1000).rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build()));
+        registry.bind("brokerState", new BrokerState(Clock.systemUTC(), spool::depth));
+
+        AuditFiles auditFiles = new AuditFiles(Path.of(settings.text("gateway.audit.dir")),
+                settings.integer("gateway.audit.max-file-bytes"),
+                (int) settings.integer("gateway.audit.retention-days"), Clock.systemUTC());
+        // the keys are given so that the audit log can mask them wherever they would appear
+        registry.bind("auditLog", new AuditLog(auditFiles, keys, (int) settings.integer("gateway.audit.raw-body-max-chars")));
+        // the audit files are closed when Camel stops (the de-duplication file is the idempotent consumer's)
+        camelContext.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                auditFiles.close();
+            }
+        });
+
+        AlertPolicy alertPolicy = alertPolicy(settings, alertsOn);
+        registry.bind("alertDigests", new AlertDigests(alertPolicy,
+                Duration.ofSeconds(settings.integer("gateway.alert.window-seconds")),
+                (int) settings.integer("gateway.alert.streams-shown"),
+                settings.bool("gateway.alert.first-at-once"), Clock.systemUTC()));
+        registry.bind("undeliveredDigests", new UndeliveredDigests(
+                Path.of(settings.text("gateway.alert.undelivered-dir")), settings.optional("gateway.alert.from"),
+                Clock.systemUTC()));
+        return alertPolicy;
+    }
+
+    /** RabbitMQ: the topology the gateway keeps in place, the confirmed publisher, Spring's connection factory. */
+    private static void bindBroker(CamelContext camelContext, Settings settings,
+            List<BrokerTopology.BoundQueue> queues) throws Exception {
+        CachingConnectionFactory connectionFactory = rabbitConnectionFactory(settings);
+        camelContext.getRegistry().bind("rabbitConnectionFactory", connectionFactory);
+        BrokerTopology topology = new BrokerTopology(connectionFactory, settings.text("gateway.rabbitmq.addresses"),
+                settings.text("gateway.rabbitmq.exchange"),
+                settings.text("gateway.rabbitmq.alternate-exchange"),
+                settings.text("gateway.rabbitmq.unrouted-queue"),
+                settings.bool("gateway.rabbitmq.declare-alternate-exchange"), queues);
+        camelContext.addService(topology);
+        ConfirmedPublisher publisher = new ConfirmedPublisher(connectionFactory.getRabbitConnectionFactory(),
+                List.of(Address.parseAddresses(settings.text("gateway.rabbitmq.addresses"))),
+                settings.text("gateway.rabbitmq.exchange"),
+                Duration.ofMillis(settings.integer("gateway.rabbitmq.confirm-timeout-ms")),
+                (int) settings.integer("gateway.rabbitmq.publish-connections"),
+                (int) settings.integer("gateway.rabbitmq.publish-channels"), topology);
+        camelContext.addService(publisher);
+        camelContext.getRegistry().bind("confirmedPublish", new ConfirmedPublish(publisher));
+    }
+
+    private static AlertPolicy alertPolicy(Settings settings, boolean alertsOn) {
+        List<String> categories = settings.list("gateway.alert.categories");
+        List<String> to = settings.list("gateway.alert.to");
+        Map<String, List<String>> byCategory = new HashMap<>();
+        for (String category : categories) {
+            List<String> own = settings.list("gateway.alert.to." + category);
+            if (!own.isEmpty()) {
+                byCategory.put(category, own);
+            }
+        }
+        if (alertsOn && (settings.optional("gateway.alert.from").isEmpty()
+                || categories.stream().anyMatch(c -> to.isEmpty() && !byCategory.containsKey(c)))) {
+            throw new IllegalStateException("gateway.alert.enabled=true needs gateway.alert.from and "
+                    + "gateway.alert.to (or gateway.alert.to.<category> for every alerting category)");
+        }
+        return new AlertPolicy(categories, to, byCategory, settings.list("gateway.alert.severity"));
+    }
+
+    /** gateway.http.worker-threads, where 0 is one per core (at least 2, so that one waiting never stops all). */
+    private static int workerThreads(Settings settings) {
+        long configured = settings.integer("gateway.http.worker-threads");
+        if (configured < 0) {
+            throw new IllegalStateException(
+                    "gateway.http.worker-threads must be 0 (one per core) or more, got " + configured);
+        }
+        return configured > 0 ? (int) configured : Math.max(2, Runtime.getRuntime().availableProcessors());
+    }
+
+    private static SignatureVerifier signatureVerifier(Settings settings, List<String> keys, boolean required) {
+        if (keys.isEmpty() && required) {
+            throw new IllegalStateException("No callback key is configured, so no callback could be verified. "
+                    + "Set the environment variable CSS_CALLBACK_KEYS to the key of the CSS callback template "
+                    + "(several keys comma-separated while rotating), or -Dgateway.signature.keys=...; "
+                    + "only for a trial, -Dgateway.signature.required=false accepts callbacks unverified.");
+        }
+        if (!required) {
+            LOG.warn("gateway.signature.required=false: callbacks without t/sign are accepted{}. "
+                    + "Anyone who can reach the endpoint can publish events.",
+                    keys.isEmpty() ? ", and no sign is verified as no key is configured" : "");
+        }
+        long clockSkew = settings.integer("gateway.signature.clock-skew-seconds");
+        return new SignatureVerifier(keys, Duration.ofSeconds(clockSkew),
+                Duration.ofSeconds(settings.positive("gateway.signature.max-expiry-seconds")), Clock.systemUTC());
+    }
+
+    private static SeenEvents seenEvents(Settings settings) {
+        int capacity = (int) settings.integer("gateway.dedup.capacity");
+        String store = settings.text("gateway.dedup.store");
+        return switch (store) {
+            case "file" -> new SeenEvents(capacity, Path.of(settings.text("gateway.dedup.file")));
+            case "memory" -> new SeenEvents(capacity);
+            default -> throw new IllegalStateException(
+                    "gateway.dedup.store=" + store + " is not supported; use file (the default) or memory");
+        };
+    }
+
+    private static ErrcodeTable errcodeTable(CamelContext camelContext, String location) throws Exception {
+        try (var in = ResourceHelper.resolveMandatoryResourceAsInputStream(camelContext, location)) {
+            ErrcodeTable table = ErrcodeTable.parse(new InputStreamReader(in, StandardCharsets.UTF_8), location);
+            LOG.info("Errcode table {}: {} errcodes in categories, any other is unknown", location, table.size());
+            return table;
+        }
+    }
+
+    private static CachingConnectionFactory rabbitConnectionFactory(Settings settings) {
+        CachingConnectionFactory factory = new CachingConnectionFactory();
+        factory.setAddresses(settings.text("gateway.rabbitmq.addresses"));
+        factory.setUsername(settings.text("gateway.rabbitmq.username"));
+        factory.setPassword(settings.text("gateway.rabbitmq.password"));
+        factory.setVirtualHost(settings.text("gateway.rabbitmq.virtual-host"));
+        factory.setConnectionNameStrategy(f -> "css-callback-gateway");
+        // the provider gives up on a request after 20 s: an unreachable broker must fail well before that
+        factory.setConnectionTimeout((int) settings.integer("gateway.rabbitmq.connect-timeout-ms"));
+        return factory;
+    }
+}

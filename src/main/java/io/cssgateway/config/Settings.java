@@ -1,0 +1,53 @@
+package io.cssgateway.config;
+
+import io.cssgateway.support.Integers;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.camel.CamelContext;
+
+/**
+ * Reads the gateway's configuration keys (application.properties, {@code -D}, the environment, through Camel's
+ * properties component), saying which key is missing or malformed.
+ */
+public record Settings(CamelContext camelContext) {
+
+    public String text(String key) {
+        return camelContext.getPropertiesComponent().resolveProperty(key)
+                .orElseThrow(() -> new IllegalStateException("configuration key " + key + " is not set"))
+                .strip();
+    }
+
+    /** The key's value, or "" when it is not set. */
+    public String optional(String key) {
+        return camelContext.getPropertiesComponent().resolveProperty(key).orElse("").strip();
+    }
+
+    /** A comma-separated list; empty when the key is not set or blank. */
+    public List<String> list(String key) {
+        return Arrays.stream(optional(key).split(",")).map(String::strip).filter(v -> !v.isEmpty()).toList();
+    }
+
+    public boolean bool(String key) {
+        String value = text(key);
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new IllegalStateException(key + " must be true or false, got '" + value + "'");
+        }
+        return Boolean.parseBoolean(value);
+    }
+
+    public long integer(String key) {
+        String value = text(key);
+        if (!Integers.isInteger(value)) {
+            throw new IllegalStateException(key + " must be a whole number, got '" + value + "'");
+        }
+        return Long.parseLong(value);
+    }
+
+    public long positive(String key) {
+        long value = integer(key);
+        if (value < 1) {
+            throw new IllegalStateException(key + " must be 1 or more, got " + value);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,102 @@
+package io.cssgateway.dev;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cssgateway.intake.SignatureVerifier;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Sends the provider's sample callbacks (push, a normal interruption, abnormal ones of several categories,
+ * a duplicate, a bad signature, an expired one), signed with a key, to a gateway, and prints each answer
+ * beside the expected one. Exits 0 when every answer is the expected one. For a dev gateway and for real
+ * deployments alike:
+ * <pre>java -cp target/css-callback-gateway.jar io.cssgateway.dev.SampleSender [--url URL] [--key KEY]</pre>
+ */
+public final class SampleSender {
+
+    private record Sample(String name, String file, int errcode, String key, long expiresIn, int expected) {}
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    public static void main(String[] args) throws Exception {
+        String url = "http://127.0.0.1:8080/callbacks/tencent/css";
+        String key = System.getenv().getOrDefault("CSS_CALLBACK_KEYS", "dev-key").split(",")[0].strip();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--url" -> url = args[i + 1];
+                case "--key" -> key = args[i + 1];
+                default -> {
+                    System.err.println("usage: SampleSender [--url URL] [--key KEY]");
+                    System.exit(2);
+                }
+            }
+        }
+        System.exit(new SampleSender().send(url, key, System.out) ? 0 : 1);
+    }
+
+    /** Sends every sample; true when every answer was the expected one. */
+    public boolean send(String url, String key, PrintStream out) throws Exception {
+        String sequence = Long.toString(System.currentTimeMillis() * 1000 + (System.nanoTime() % 1000));
+        List<Sample> samples = List.of(
+                new Sample("push", "1-push.doc.json", 0, key, 600, 200),
+                new Sample("interruption, normal (client-stop)", "0-interrupt.doc.json", 1, key, 600, 200),
+                new Sample("interruption, network", "0-interrupt.doc.json", 13, key, 600, 200),
+                new Sample("interruption, internal", "0-interrupt.doc.json", 5, key, 600, 200),
+                new Sample("interruption, third-party-auth", "0-interrupt.doc.json", 19, key, 600, 200),
+                new Sample("interruption, access-policy", "0-interrupt.doc.json", 18, key, 600, 200),
+                new Sample("duplicate of the push", "1-push.doc.json", 0, key, 660, 200),
+                new Sample("bad signature", "1-push.doc.json", 0, key + "-wrong", 600, 401),
+                new Sample("expired signature", "1-push.doc.json", 0, key, -3600, 401));
+        out.printf("Sending %d sample callbacks to %s%n", samples.size(), url);
+        boolean allExpected = true;
+        int n = 0;
+        for (Sample sample : samples) {
+            n++;
+            ObjectNode body = load(sample.file());
+            // one push session: the push and its interruptions share a sequence; each interruption is its own
+            // event, so each gets a sequence of its own (the duplicate reuses the push's)
+            body.put("sequence", sample.file().startsWith("1-") ? sequence : sequence + n);
+            body.put("stream_id", "sample_stream_" + sequence);
+            long now = System.currentTimeMillis() / 1000;
+            body.put("event_time", now);
+            if (sample.file().startsWith("0-")) {
+                body.put("errcode", sample.errcode());
+            }
+            long t = now + sample.expiresIn();
+            body.put("t", t);
+            body.put("sign", SignatureVerifier.sign(sample.key(), Long.toString(t)));
+            HttpResponse<String> answer;
+            try {
+                answer = http.send(HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } catch (java.io.IOException e) {
+                out.printf("Cannot reach %s (%s): is the gateway running there?%n", url, e);
+                return false;
+            }
+            boolean expected = answer.statusCode() == sample.expected();
+            allExpected &= expected;
+            out.printf("  %-36s %d %-45s %s%n", sample.name(), answer.statusCode(), answer.body(),
+                    expected ? "as expected" : "EXPECTED " + sample.expected());
+        }
+        out.println(allExpected ? "Every answer is as expected." : "Some answers are not as expected.");
+        return allExpected;
+    }
+
+    private ObjectNode load(String file) throws Exception {
+        try (InputStream in = SampleSender.class.getResourceAsStream("/samples/" + file)) {
+            return (ObjectNode) json.readTree(in);
+        }
+    }
+
+}

@@ -1,0 +1,65 @@
+package io.cssgateway.event;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cssgateway.support.Integers;
+
+/**
+ * One callback as the provider sent it, checked for shape. {@link #fields()} is the provider's JSON object
+ * with every field kept in its order and type except {@code sign}, which never leaves the intake.
+ */
+public final class Callback {
+
+    /**
+     * How deep a body may nest objects and arrays. CSS callbacks nest a few levels; the bound keeps every later writer
+     * (the audit line, the spool file, which nest the body one level deeper) far from Jackson's own limit.
+     */
+    public static final int MAX_NESTING_DEPTH = 100;
+
+    private final ObjectNode fields;
+    private final int eventType;
+    private final String expiry;
+    private final String sign;
+
+    public Callback(ObjectNode fields, int eventType, String expiry, String sign) {
+        this.fields = fields;
+        this.eventType = eventType;
+        this.expiry = expiry;
+        this.sign = sign;
+    }
+
+    /** The provider's fields without {@code sign}. */
+    public ObjectNode fields() {
+        return fields;
+    }
+
+    public int getEventType() {
+        return eventType;
+    }
+
+    /** {@code t} as sent, in decimal; null when the callback is unsigned. */
+    public String expiry() {
+        return expiry;
+    }
+
+    /** {@code sign} as sent; null when the callback is unsigned. */
+    public String sign() {
+        return sign;
+    }
+
+    /** A field's text ({@code "5"} for 5 and for "5"), or null when it is absent, null, an object or an array. */
+    public String text(String field) {
+        var node = fields.get(field);
+        return node == null || !node.isValueNode() || node.isNull() ? null : node.asText();
+    }
+
+    /** The interruption's {@code errcode} as an integer, or null when it is absent or not an integer. */
+    public Integer getErrcode() {
+        return Integers.parseIntOrNull(text("errcode"));
+    }
+
+    @Override
+    public String toString() {
+        // sign stays out of every log line and error message
+        return "Callback[event_type=" + eventType + ", sequence=" + text("sequence") + "]";
+    }
+}

@@ -1,0 +1,355 @@
+package io.cssgateway.publish;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Address;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ConfirmListener;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.ReturnListener;
+import com.rabbitmq.client.ShutdownSignalException;
+import io.cssgateway.event.OutgoingEvent;
+import io.cssgateway.support.Integers;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes {@link OutgoingEvent}s to the events exchange with the RabbitMQ Java client, persistent and mandatory, and
+ * completes each one's future once the broker confirmed it; a nack, a return (no queue and no alternate exchange
+ * took it), a lost channel or no confirm in time fails the future. Messages are spread over a few channels on a few
+ * connections, each with many confirms in flight. Its callers: the publish step of the routes ({@link ConfirmedPublish},
+ * a thin Camel adapter), and whatever publishes without an exchange.
+ * <p>
+ * No thread waits for a confirm (measured in bench/: threads parked on confirms cost more CPU than the publish
+ * itself). The futures complete in this publisher's own threads ({@code after-publish}), one task per confirm frame
+ * (which often confirms many messages), never in a connection's reader thread: a caller that publishes again, or
+ * opens a channel, there would wait for the very thread that runs it.
+ * <p>
+ * A returned message is matched to its own publish by a token in its {@code correlation_id} (the publish's sequence
+ * number on its channel), not by {@code message_id}, which two copies of one event share.
+ */
+public final class ConfirmedPublisher extends ServiceSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConfirmedPublisher.class);
+    private static final int AFTER_PUBLISH_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
+
+    private final ConnectionFactory factory;
+    private final List<Address> addresses;
+    private final String exchange;
+    private final long confirmTimeoutNanos;
+    private final BrokerTopology topology;
+    private final Connection[] connections;
+    private final Lane[] lanes;
+    private final AtomicInteger next = new AtomicInteger();
+    /** completes the futures after a confirm or a failure: the callers go on there */
+    private ExecutorService afterPublish;
+    /** fails the publishes whose confirm is late */
+    private ScheduledExecutorService lateConfirms;
+
+    /**
+     * @param topology declared on every connection this publisher opens, so that a broker that lost it (or was
+     *     down at start) gets it back before the first publish
+     */
+    public ConfirmedPublisher(ConnectionFactory factory, List<Address> addresses, String exchange,
+            Duration confirmTimeout, int connectionCount, int channelCount, BrokerTopology topology) {
+        // a copy, so that the connections the rest of the gateway opens with the factory stay as they were
+        this.factory = factory.clone();
+        // the client's NIO mode: its I/O thread writes the frames the publishing threads queued, many per socket
+        // write (a blocking socket is flushed once per message)
+        this.factory.useNio();
+        this.addresses = List.copyOf(addresses);
+        this.exchange = exchange;
+        this.confirmTimeoutNanos = confirmTimeout.toNanos();
+        this.topology = topology;
+        this.connections = new Connection[connectionCount];
+        this.lanes = new Lane[channelCount];
+        for (int i = 0; i < channelCount; i++) {
+            lanes[i] = new Lane(i % connectionCount);
+        }
+    }
+
+    /** Publishes the event; the future completes once RabbitMQ confirmed it, or fails with the reason it did not. */
+    public CompletableFuture<Void> publish(OutgoingEvent event) {
+        CompletableFuture<Void> confirmed = new CompletableFuture<>();
+        Lane lane = lanes[Math.floorMod(next.getAndIncrement(), lanes.length)];
+        lane.publish(new Outgoing(event, new Pending(confirmed, System.nanoTime() + confirmTimeoutNanos)));
+        return confirmed;
+    }
+
+    private synchronized Connection connection(int index) throws IOException, TimeoutException {
+        Connection connection = connections[index];
+        if (connection == null || !connection.isOpen()) {
+            connection = factory.newConnection(addresses, "css-callback-gateway-publish-" + index);
+            try (Channel declare = connection.createChannel()) {
+                topology.declare(declare);
+            }
+            connections[index] = connection;
+            LOG.info("Publishing connection {} open to {}", index, connection.getAddress());
+        }
+        return connection;
+    }
+
+    @Override
+    protected void doStart() {
+        afterPublish = Executors.newFixedThreadPool(AFTER_PUBLISH_THREADS, daemonThreads("after-publish"));
+        lateConfirms = Executors.newSingleThreadScheduledExecutor(daemonThreads("late-confirms"));
+        long every = Math.max(1, TimeUnit.NANOSECONDS.toMillis(confirmTimeoutNanos) / 10);
+        lateConfirms.scheduleWithFixedDelay(() -> {
+            for (Lane lane : lanes) {
+                lane.failLate(System.nanoTime());
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    private static ThreadFactory daemonThreads(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, "css-callback-gateway-" + name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    @Override
+    protected void doStop() {
+        if (lateConfirms != null) {
+            lateConfirms.shutdownNow();
+        }
+        if (afterPublish != null) {
+            afterPublish.shutdown();
+        }
+        for (int i = 0; i < connections.length; i++) {
+            Connection connection = connections[i];
+            if (connection != null && connection.isOpen()) {
+                try {
+                    connection.close(5000);
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("Publishing connection {} did not close cleanly: {}", i, e.toString());
+                }
+            }
+            connections[i] = null;
+        }
+    }
+
+    /** An event on its way to a lane. */
+    private record Outgoing(OutgoingEvent event, Pending pending) {}
+
+    /** A published message waiting for its confirm; a return marks it, and its confirm then fails it. */
+    private static final class Pending {
+        final CompletableFuture<Void> confirmed;
+        final long deadline;
+        volatile boolean returned;
+
+        Pending(CompletableFuture<Void> confirmed, long deadline) {
+            this.confirmed = confirmed;
+            this.deadline = deadline;
+        }
+
+        void confirmed() {
+            confirmed.complete(null);
+        }
+
+        void failed(Exception cause) {
+            confirmed.completeExceptionally(cause);
+        }
+    }
+
+    /** The properties of one publish: the event's, and the token a return is matched by. */
+    private static AMQP.BasicProperties properties(OutgoingEvent event, long sequence) {
+        return new AMQP.BasicProperties.Builder()
+                .contentType("application/json")
+                .deliveryMode(2)
+                .messageId(event.messageId())
+                .timestamp(new Date(event.timestamp()))
+                .headers(event.headers())
+                .correlationId(Long.toString(sequence))
+                .build();
+    }
+
+    /** The callers go on in an after-publish thread (or in this one, before start or once stopped). */
+    private void resume(List<Runnable> continuations) {
+        if (continuations.isEmpty()) {
+            return;
+        }
+        Runnable all = () -> continuations.forEach(Runnable::run);
+        try {
+            afterPublish.execute(all);
+        } catch (RuntimeException notRunning) {
+            all.run();
+        }
+    }
+
+    private void fail(Pending publish, Exception cause) {
+        resume(List.of(() -> publish.failed(cause)));
+    }
+
+    /** One channel in confirm mode and the publishes it waits confirms for, in publish order. */
+    private final class Lane implements ConfirmListener, ReturnListener {
+
+        private final int connectionIndex;
+        private final ConcurrentNavigableMap<Long, Pending> pending = new ConcurrentSkipListMap<>();
+        private final Queue<Outgoing> waiting = new ConcurrentLinkedQueue<>();
+        private final ReentrantLock publishing = new ReentrantLock();
+        private Channel channel;
+
+        Lane(int connectionIndex) {
+            this.connectionIndex = connectionIndex;
+        }
+
+        /**
+         * Queues the message, and publishes it unless another thread is publishing on this lane: that thread then
+         * publishes it, with everything else queued meanwhile.
+         */
+        void publish(Outgoing message) {
+            waiting.add(message);
+            while (!waiting.isEmpty() && publishing.tryLock()) {
+                try {
+                    Channel open = channelOrFailWaiting();
+                    if (open != null) {
+                        publishWaiting(open);
+                    }
+                } finally {
+                    publishing.unlock();
+                }
+            }
+        }
+
+        private Channel channelOrFailWaiting() {
+            try {
+                return channel();
+            } catch (IOException | TimeoutException | RuntimeException e) {
+                // no connection: every message queued fails now
+                for (Outgoing failed = waiting.poll(); failed != null; failed = waiting.poll()) {
+                    fail(failed.pending(), e);
+                }
+                return null;
+            }
+        }
+
+        private void publishWaiting(Channel open) {
+            for (Outgoing message = waiting.poll(); message != null; message = waiting.poll()) {
+                long sequence = open.getNextPublishSeqNo();
+                pending.put(sequence, message.pending());
+                try {
+                    OutgoingEvent event = message.event();
+                    open.basicPublish(exchange, event.routingKey(), true, properties(event, sequence), event.body());
+                } catch (IOException | RuntimeException e) {
+                    if (pending.remove(sequence, message.pending())) {
+                        fail(message.pending(), e);
+                    }
+                }
+            }
+        }
+
+        private Channel channel() throws IOException, TimeoutException {
+            if (channel == null || !channel.isOpen()) {
+                if (channel != null) {
+                    // published on the closed channel after its close was handled: no confirm will come
+                    failAllPending(new IOException("the channel closed before RabbitMQ confirmed the message"));
+                }
+                Channel created = connection(connectionIndex).createChannel();
+                created.confirmSelect();
+                created.addConfirmListener(this);
+                created.addReturnListener(this);
+                created.addShutdownListener(this::lost);
+                channel = created;
+            }
+            return channel;
+        }
+
+        @Override
+        public void handleAck(long deliveryTag, boolean multiple) {
+            complete(deliveryTag, multiple, null);
+        }
+
+        @Override
+        public void handleNack(long deliveryTag, boolean multiple) {
+            complete(deliveryTag, multiple, new IOException("RabbitMQ refused the message (nack)"));
+        }
+
+        @Override
+        public void handleReturn(int replyCode, String replyText, String exchangeName, String routingKey,
+                AMQP.BasicProperties properties, byte[] body) {
+            // the return comes before the message's confirm: the confirm then fails it
+            Long sequence = Integers.isInteger(properties.getCorrelationId())
+                    ? Long.valueOf(properties.getCorrelationId()) : null;
+            Pending publish = sequence == null ? null : pending.get(sequence);
+            if (publish != null) {
+                publish.returned = true;
+            }
+        }
+
+        private void complete(long deliveryTag, boolean multiple, Exception failure) {
+            Map<Long, Pending> done = multiple ? pending.headMap(deliveryTag, true)
+                    : pending.subMap(deliveryTag, true, deliveryTag, true);
+            List<Runnable> continuations = new ArrayList<>();
+            for (Long sequence : List.copyOf(done.keySet())) {
+                // removed by whoever completes it: a confirm and the late-confirm timer never both do
+                Pending publish = pending.remove(sequence);
+                if (publish == null) {
+                    continue;
+                }
+                if (failure != null) {
+                    continuations.add(() -> publish.failed(failure));
+                } else if (publish.returned) {
+                    continuations.add(() -> publish.failed(new IOException(
+                            "no queue took the message and the exchange has no alternate exchange (mandatory return)")));
+                } else {
+                    continuations.add(publish::confirmed);
+                }
+            }
+            resume(continuations);
+        }
+
+        /** Fails the publishes whose confirm is overdue (the oldest, at the head of the map). */
+        void failLate(long now) {
+            List<Runnable> continuations = new ArrayList<>();
+            for (Map.Entry<Long, Pending> oldest = pending.firstEntry();
+                    oldest != null && oldest.getValue().deadline - now < 0; oldest = pending.firstEntry()) {
+                Pending publish = oldest.getValue();
+                if (pending.remove(oldest.getKey(), publish)) {
+                    TimeoutException late = new TimeoutException("RabbitMQ did not confirm the publish within "
+                            + TimeUnit.NANOSECONDS.toMillis(confirmTimeoutNanos) + " ms");
+                    continuations.add(() -> publish.failed(late));
+                }
+            }
+            resume(continuations);
+        }
+
+        private void lost(ShutdownSignalException cause) {
+            // every publish waiting on this channel fails at once: it is spooled, not left to time out
+            failAllPending(cause);
+        }
+
+        private void failAllPending(Exception cause) {
+            List<Runnable> continuations = new ArrayList<>();
+            for (Long sequence : List.copyOf(pending.keySet())) {
+                Pending publish = pending.remove(sequence);
+                if (publish != null) {
+                    continuations.add(() -> publish.failed(cause));
+                }
+            }
+            resume(continuations);
+        }
+    }
+}

@@ -1,0 +1,235 @@
+package io.cssgateway.spool;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.cssgateway.event.OutgoingEvent;
+import io.cssgateway.support.ExchangeProperties;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local store-and-forward spool: an event that cannot be published when it comes is kept here, one file per
+ * event, on disk (written, fsynced, renamed into place, folder fsynced) before it is answered 200; the drain
+ * route publishes the files oldest first and removes each once the broker confirmed it.
+ * <p>
+ * A file holds the {@link OutgoingEvent} as it would have been published: a first line of JSON with its routing key,
+ * message id, timestamp and headers, then its body, byte for byte. (Files of earlier versions, one JSON object with
+ * the body inside, are read too.)
+ */
+public final class Spool {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
+    private static final String SUFFIX = ".event";
+    private static final String UNREADABLE = "unreadable";
+
+    private final Path dir;
+    // decimals kept as written, for the bodies of files of earlier versions
+    private final ObjectMapper json = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true)).build();
+    private final AtomicLong sequence = new AtomicLong();
+    private final AtomicInteger depth = new AtomicInteger();
+    private volatile long lastReadFailureLogged;
+
+    public Spool(Path dir) {
+        this.dir = dir;
+        try {
+            Files.createDirectories(dir);
+            removeUnfinished();
+            depth.set(list(Integer.MAX_VALUE).size());
+        } catch (IOException e) {
+            // the gateway still starts: events are published directly, and a spool that cannot be written is a 503
+            LOG.error("Spool folder {} is not usable: {}", dir, e.toString());
+        }
+        if (depth.get() > 0) {
+            LOG.warn("Spool {} holds {} events from an earlier run: they are published as soon as RabbitMQ takes them",
+                    dir, depth.get());
+        }
+    }
+
+    /**
+     * Keeps the event on disk; throws {@link HandOffFailedException} when it cannot, so that it is answered 503 and the
+     * provider retries it.
+     */
+    public void keep(OutgoingEvent event) {
+        try {
+            write(event);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Event {} could not be spooled either ({}): answered 503, the provider retries it",
+                    event.messageId(), e.toString());
+            throw new HandOffFailedException(e);
+        }
+    }
+
+    private void write(OutgoingEvent event) throws IOException {
+        var out = new ByteArrayOutputStream(event.body().length + 256);
+        try (JsonGenerator gen = json.getFactory().createGenerator(out)) {
+            gen.writeStartObject();
+            gen.writeStringField("routing_key", event.routingKey());
+            gen.writeStringField("message_id", event.messageId());
+            gen.writeNumberField("timestamp", event.timestamp());
+            gen.writeObjectField("headers", event.headers());
+            gen.writeEndObject();
+        }
+        out.write('\n');
+        out.write(event.body());
+        String name = String.format("%013d-%010d", System.currentTimeMillis(), sequence.incrementAndGet());
+        Path partial = dir.resolve(name + ".partial");
+        try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(out.toByteArray());
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        }
+        Files.move(partial, dir.resolve(name + SUFFIX), StandardCopyOption.ATOMIC_MOVE);
+        syncFolder();
+        int now = depth.incrementAndGet();
+        if (now == 1 || now % 1000 == 0) {
+            LOG.warn("Spool: {} event(s) waiting in {} for RabbitMQ", now, dir);
+        }
+    }
+
+    /** The oldest spooled events, at most {@code max}. */
+    public List<Path> oldest(int max) {
+        try {
+            return list(max);
+        } catch (IOException e) {
+            throw new SpoolReadException("spool folder " + dir + " could not be listed: " + e, e);
+        }
+    }
+
+    /** The event a spool file holds, as it was when it was first to be published. */
+    public OutgoingEvent load(@ExchangeProperty(ExchangeProperties.SPOOL_FILE) Path file) {
+        try {
+            return read(Files.readAllBytes(file));
+        } catch (JsonProcessingException | RuntimeException corrupt) {
+            putAside(file, corrupt);
+            throw new SpoolReadException("spooled event " + file + " is not readable, moved to " + UNREADABLE, corrupt);
+        } catch (IOException e) {
+            throw new SpoolReadException("spooled event " + file + " could not be read: " + e, e);
+        }
+    }
+
+    private OutgoingEvent read(byte[] file) throws IOException {
+        int newline = indexOf(file, (byte) '\n');
+        JsonNode envelope = json.readTree(newline < 0 ? file : Arrays.copyOf(file, newline));
+        byte[] body = envelope.has("body")
+                ? json.writeValueAsBytes(envelope.get("body"))
+                : Arrays.copyOfRange(file, newline + 1, file.length);
+        Map<String, Object> headers = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = envelope.get("headers").fields(); it.hasNext(); ) {
+            var header = it.next();
+            JsonNode value = header.getValue();
+            headers.put(header.getKey(), value.isInt() ? (Object) value.intValue()
+                    : value.isBoolean() ? (Object) value.booleanValue() : value.asText());
+        }
+        return new OutgoingEvent(envelope.get("routing_key").asText(), envelope.get("message_id").asText(),
+                envelope.get("timestamp").asLong(), headers, body);
+    }
+
+    private static int indexOf(byte[] bytes, byte wanted) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == wanted) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * A file that does not parse would stop every drain: it goes to a folder of its own, for an operator to look at.
+     * Never one this gateway wrote whole (written, fsynced, then renamed into place).
+     */
+    private void putAside(Path file, Exception cause) {
+        try {
+            Path aside = Files.createDirectories(dir.resolve(UNREADABLE)).resolve(file.getFileName());
+            Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
+            depth.decrementAndGet();
+            LOG.error("Spooled event {} is not readable ({}): moved to {}, the drain goes on without it", file,
+                    cause.getMessage(), aside);
+        } catch (IOException e) {
+            LOG.error("Spooled event {} is not readable ({}) and could not be moved aside: {}", file,
+                    cause.getMessage(), e.toString());
+        }
+    }
+
+    /** Tells that the spool could not be read, once per minute at most while it lasts. */
+    public void readFailed(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure) {
+        long now = System.nanoTime();
+        if (now - lastReadFailureLogged > TimeUnit.MINUTES.toNanos(1) || lastReadFailureLogged == 0) {
+            lastReadFailureLogged = now;
+            LOG.warn("Spool not drained this round ({}): the next round tries again", failure.getMessage());
+        }
+    }
+
+    /** The event is on RabbitMQ (confirmed): its file goes. */
+    public void remove(@ExchangeProperty(ExchangeProperties.SPOOL_FILE) Path file) throws IOException {
+        try {
+            Files.delete(file);
+            if (depth.decrementAndGet() == 0) {
+                LOG.info("Spool: empty, every spooled event is on RabbitMQ");
+            }
+        } catch (NoSuchFileException alreadyGone) {
+            // removed by an earlier drain that was cut short after the confirm: nothing left to do
+        }
+    }
+
+    /** How many events wait in the spool. */
+    public int depth() {
+        return depth.get();
+    }
+
+    private List<Path> list(int max) throws IOException {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+            stream.forEach(files::add);
+        }
+        files.sort(null);
+        return files.size() > max ? files.subList(0, max) : files;
+    }
+
+    private void removeUnfinished() throws IOException {
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*.partial")) {
+            for (Path partial : stream) {
+                // never renamed into place, so never answered 200: the provider retried it
+                Files.deleteIfExists(partial);
+            }
+        }
+    }
+
+    private void syncFolder() throws IOException {
+        try (FileChannel folder = FileChannel.open(dir, StandardOpenOption.READ)) {
+            folder.force(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("spool folder " + dir + " could not be synced", e);
+        }
+    }
+}

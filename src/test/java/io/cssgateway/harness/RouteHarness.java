@@ -1,0 +1,179 @@
+package io.cssgateway.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cssgateway.config.GatewayBeans;
+import io.cssgateway.config.Settings;
+import io.cssgateway.event.OutgoingEvent;
+import io.cssgateway.publish.BrokerState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.model.ProcessDefinition;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+
+/**
+ * The real route files of a callback's path (error-handling, intake, dispatch, audit) in a Camel context of their
+ * own, with the gateway's real beans, and RabbitMQ advised out: the publish step of {@code publish-to-broker} is
+ * replaced by what a test tells the broker to do (fail, hold), then {@code mock:broker}, which takes each outgoing
+ * event the broker confirmed. Callbacks are
+ * sent where the HTTP endpoint hands them, {@code direct:intake}; the answer, the audit lines and the spool are
+ * there to look at. No broker, no HTTP server: fast.
+ */
+public final class RouteHarness implements AutoCloseable {
+
+    public static final String KEY = "route-test-key";
+    private static final List<String> ROUTE_FILES = List.of(
+            "error-handling.camel.yaml", "intake.camel.yaml", "dispatch.camel.yaml", "audit.camel.yaml");
+
+    private final DefaultCamelContext context = new DefaultCamelContext();
+    private final Path data;
+    private final ProducerTemplate template;
+    private final ObjectMapper json = new ObjectMapper();
+    private final AtomicReference<Processor> broker = new AtomicReference<>(exchange -> { });
+    private final AtomicInteger attempts = new AtomicInteger();
+
+    /** @param data the folder of this harness's spool, audit and undelivered files */
+    public RouteHarness(Path data) throws Exception {
+        this.data = data;
+        Properties overrides = new Properties();
+        overrides.setProperty("gateway.signature.keys", KEY);
+        overrides.setProperty("gateway.dedup.store", "memory");
+        overrides.setProperty("gateway.spool.dir", data.resolve("spool").toString());
+        overrides.setProperty("gateway.audit.dir", data.resolve("audit").toString());
+        overrides.setProperty("gateway.alert.undelivered-dir", data.resolve("undelivered").toString());
+        context.getPropertiesComponent().setLocation("file:application.properties");
+        context.getPropertiesComponent().setOverrideProperties(overrides);
+        GatewayBeans.bindPipeline(context, new Settings(context), false);
+        // the audit publish route names Spring's connection factory; it is never started here
+        context.getRegistry().bind("rabbitConnectionFactory", new CachingConnectionFactory("127.0.0.1", 1));
+
+        List<Resource> routes = new ArrayList<>();
+        for (String file : ROUTE_FILES) {
+            Path path = Path.of("routes", file);
+            routes.add(ResourceHelper.fromString("file:" + path, Files.readString(path)));
+        }
+        PluginHelper.getRoutesLoader(context).loadRoutes(routes);
+        AdviceWith.adviceWith(context, "publish-to-broker", route -> route.weaveByType(ProcessDefinition.class)
+                .replace().process(exchange -> {
+                    attempts.incrementAndGet();
+                    broker.get().process(exchange);
+                }).to("mock:broker"));
+        context.start();
+        template = context.createProducerTemplate();
+    }
+
+    /** POSTs a JSON body, as the HTTP endpoint hands it on; the exchange holds the answer. */
+    public Exchange post(String body) {
+        return send(body, "POST", "application/json", null);
+    }
+
+    /** Sends a request with this method, content type and (when not null) content encoding. */
+    public Exchange send(String body, String method, String contentType, String contentEncoding) {
+        return template.send("direct:intake", exchange -> {
+            exchange.getMessage().setHeader(Exchange.HTTP_METHOD, method);
+            exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, contentType);
+            if (contentEncoding != null) {
+                exchange.getMessage().setHeader(Exchange.CONTENT_ENCODING, contentEncoding);
+            }
+            exchange.getMessage().setBody(body.getBytes(StandardCharsets.UTF_8));
+        });
+    }
+
+    public static int status(Exchange answered) {
+        return answered.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+    }
+
+    public static String answer(Exchange answered) {
+        return answered.getMessage().getBody(String.class);
+    }
+
+    /** Where the publish step sends each outgoing event the broker confirmed, instead of RabbitMQ. */
+    public MockEndpoint broker() {
+        return context.getEndpoint("mock:broker", MockEndpoint.class);
+    }
+
+    /** What the broker took: the outgoing events, in the order they were confirmed. */
+    public List<OutgoingEvent> published() {
+        return broker().getReceivedExchanges().stream().map(e -> e.getMessage().getBody(OutgoingEvent.class)).toList();
+    }
+
+    /** How many publishes the broker was asked for, confirmed or not. */
+    public int publishAttempts() {
+        return attempts.get();
+    }
+
+    /** From now on the broker does this with each event before confirming it (throw to fail it, wait to hold it). */
+    public void brokerDoes(Processor behaviour) {
+        broker.set(behaviour);
+    }
+
+    /** A new test: the broker takes events again, forgets what it took, and counts as up. */
+    public void reset() {
+        broker.set(exchange -> { });
+        attempts.set(0);
+        MockEndpoint.resetMocks(context);
+        context.getRegistry().lookupByNameAndType("brokerState", BrokerState.class).markUp();
+    }
+
+    /** The audit lines written so far, oldest first. */
+    public List<JsonNode> auditLines() {
+        List<JsonNode> lines = new ArrayList<>();
+        Path audit = data.resolve("audit");
+        if (!Files.isDirectory(audit)) {
+            return lines;
+        }
+        try (Stream<Path> files = Files.list(audit)) {
+            for (Path file : files.sorted().toList()) {
+                for (String line : Files.readAllLines(file)) {
+                    lines.add(json.readTree(line));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return lines;
+    }
+
+    /** The audit line of the last request. */
+    public JsonNode lastAuditLine() {
+        List<JsonNode> lines = auditLines();
+        return lines.get(lines.size() - 1);
+    }
+
+    /** The events waiting in the spool. */
+    public long spooled() {
+        try (Stream<Path> files = Files.list(data.resolve("spool"))) {
+            return files.filter(f -> f.toString().endsWith(".event")).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Puts a file where the spool folder is, so that nothing can be spooled; returns what puts it back. */
+    public AutoCloseable spoolMadeUnwritable() throws IOException {
+        return TestFiles.madeUnwritable(data.resolve("spool"));
+    }
+
+    @Override
+    public void close() {
+        context.stop();
+    }
+}

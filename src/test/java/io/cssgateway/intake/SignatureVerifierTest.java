@@ -1,0 +1,135 @@
+package io.cssgateway.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cssgateway.event.Callback;
+import io.cssgateway.harness.TestCallbacks;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SignatureVerifierTest {
+
+    private static final long NOW = 1_703_731_606L;
+    private static final Clock CLOCK = Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC);
+    private final CallbackReader reader = new CallbackReader(true);
+
+    private SignatureVerifier verifier(String... keys) {
+        return new SignatureVerifier(List.of(keys), Duration.ofSeconds(30), Duration.ofDays(1), CLOCK);
+    }
+
+    private Callback callback(String t, String sign) {
+        String body = "{\"event_type\":1,\"sequence\":\"1\",\"t\":" + t + ",\"sign\":\"" + sign + "\"}";
+        return reader.parse(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @ParameterizedTest(name = "md5({0} + {1}) = {2}")
+    @CsvSource({
+        // md5("abc123"), a widely published vector
+        "abc, 123, e99a18c428cb38d5f260853678922e03",
+        // computed with md5sum: printf '%s' 'k11703732206' | md5sum
+        "k1, 1703732206, cab4a468f0523dc8206427e49bb53aeb",
+        "secret-key-2, 1766000000, 4f6f2bc9af98e7201e44ed685274e764",
+    })
+    void signIsMd5OfKeyFollowedByT(String key, String t, String sign) {
+        assertThat(verifier(key).matchesAnyKey(t, sign)).isTrue();
+        assertThat(SignatureVerifier.sign(key, t)).isEqualTo(sign);
+        assertThat(verifier(key + "x").matchesAnyKey(t, sign)).isFalse();
+        assertThat(verifier(key).matchesAnyKey(t + "0", sign)).isFalse();
+    }
+
+    @Test
+    void providerSampleSignedWithTheKeyIsAccepted() {
+        // 0-interrupt.doc.json with t = 1703732206; its published sign is masked, so it is signed anew
+        assertThat(TestCallbacks.sample("0-interrupt.doc.json").signedAt(1_703_732_206L).signedWith("k1").text("sign"))
+                .isEqualTo("cab4a468f0523dc8206427e49bb53aeb");
+        verifier("k1").verify(callback("1703732206", "cab4a468f0523dc8206427e49bb53aeb"));
+    }
+
+    @Test
+    void upperCaseHexIsAccepted() {
+        verifier("k1").verify(callback("1703732206", "CAB4A468F0523DC8206427E49BB53AEB"));
+    }
+
+    @Test
+    void tSentAsStringIsVerifiedLikeANumber() {
+        verifier("k1").verify(callback("\"1703732206\"", "cab4a468f0523dc8206427e49bb53aeb"));
+    }
+
+    @Test
+    void eitherKeyWorksDuringRotation() {
+        SignatureVerifier rotating = verifier("old-key", "k1");
+        rotating.verify(callback("1703732206", "cab4a468f0523dc8206427e49bb53aeb"));
+        String oldSign = TestCallbacks.md5Hex("old-key1703732206");
+        rotating.verify(callback("1703732206", oldSign));
+        assertThatThrownBy(() -> verifier("k1").verify(callback("1703732206", oldSign)))
+                .isInstanceOf(InvalidSignatureException.class);
+    }
+
+    @Test
+    void wrongSignIsRejectedAsInvalid() {
+        assertThatThrownBy(() -> verifier("k1").verify(callback("1703732206", "cab4a468f0523dc8206427e49bb53aea")))
+                .isInstanceOf(InvalidSignatureException.class)
+                .hasMessage("invalid signature");
+    }
+
+    @Test
+    void signOfWrongLengthIsRejectedAsInvalid() {
+        assertThatThrownBy(() -> verifier("k1").verify(callback("1703732206", "cab4")))
+                .isInstanceOf(InvalidSignatureException.class);
+        assertThatThrownBy(() -> verifier("k1").verify(callback("1703732206", "")))
+                .isInstanceOf(InvalidSignatureException.class);
+    }
+
+    @Test
+    void expiryEdges() {
+        // accepted up to and including now == t + 30 s of clock skew; refused one second later
+        long lastAccepted = NOW - 30;
+        verifier("k1").verify(callback(Long.toString(lastAccepted), TestCallbacks.md5Hex("k1" + lastAccepted)));
+        long firstExpired = NOW - 31;
+        assertThatThrownBy(() -> verifier("k1")
+                        .verify(callback(Long.toString(firstExpired), TestCallbacks.md5Hex("k1" + firstExpired))))
+                .isInstanceOf(ExpiredSignatureException.class)
+                .hasMessage("signature expired");
+    }
+
+    @Test
+    void anExpiryFurtherAheadThanAllowedIsRefusedSayingSo() {
+        long lastAccepted = NOW + 86_400;
+        verifier("k1").verify(callback(Long.toString(lastAccepted), TestCallbacks.md5Hex("k1" + lastAccepted)));
+        for (long t : new long[] {NOW + 86_401, 32_503_680_000L /* year 3000 */, NOW * 1000 /* milliseconds */}) {
+            assertThatThrownBy(() -> verifier("k1").verify(callback(Long.toString(t), TestCallbacks.md5Hex("k1" + t))))
+                    .isInstanceOf(ExpiryTooFarException.class)
+                    .hasMessage("signature expiry t is more than 86400 s ahead");
+        }
+    }
+
+    @Test
+    void theLargestAndSmallestTDoNotOverflow() {
+        String max = Long.toString(Long.MAX_VALUE);
+        // the most negative t the reader takes (19 characters)
+        String min = "-999999999999999999";
+        assertThatThrownBy(() -> verifier("k1").verify(callback(max, TestCallbacks.md5Hex("k1" + max))))
+                .isInstanceOf(ExpiryTooFarException.class);
+        assertThatThrownBy(() -> verifier("k1").verify(callback(min, TestCallbacks.md5Hex("k1" + min))))
+                .isInstanceOf(ExpiredSignatureException.class);
+    }
+
+    @Test
+    void expiredWithAWrongSignIsReportedAsInvalid() {
+        assertThatThrownBy(() -> verifier("k1").verify(callback("1000", TestCallbacks.md5Hex("other1000"))))
+                .isInstanceOf(InvalidSignatureException.class);
+    }
+
+    @Test
+    void keysNeverAppearInToString() {
+        assertThat(verifier("super-secret-key").toString()).doesNotContain("super-secret-key");
+    }
+}

@@ -1,0 +1,89 @@
+package io.cssgateway.spool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cssgateway.event.OutgoingEvent;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpoolTest {
+
+    @TempDir
+    Path dir;
+
+    private static OutgoingEvent event(String body) {
+        Map<String, Object> headers = new LinkedHashMap<>();
+        headers.put("css_event_type", 0);
+        headers.put("css_sequence", "2210464508206756938");
+        headers.put("css_errcode", 13);
+        return new OutgoingEvent("stream.interrupt.network", "0:2210464508206756938", 1703731478000L, headers,
+                body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aKeptEventComesBackAsItWasByteForByte() {
+        Spool spool = new Spool(dir);
+        String body = "{\"ratio\":1.10,\"big\":1e400,\"n\":18446744073709551616,\"text\":\"é 中\\n\",\"event\":\"interrupt\"}";
+        spool.keep(event(body));
+
+        List<Path> files = spool.oldest(10);
+        assertThat(files).hasSize(1);
+        OutgoingEvent back = spool.load(files.get(0));
+
+        assertThat(back.routingKey()).isEqualTo("stream.interrupt.network");
+        assertThat(back.messageId()).isEqualTo("0:2210464508206756938");
+        assertThat(back.timestamp()).isEqualTo(1703731478000L);
+        assertThat(back.headers()).containsExactly(Map.entry("css_event_type", 0),
+                Map.entry("css_sequence", "2210464508206756938"), Map.entry("css_errcode", 13));
+        assertThat(new String(back.body(), StandardCharsets.UTF_8)).isEqualTo(body);
+        assertThat(spool.depth()).isEqualTo(1);
+    }
+
+    @Test
+    void aFileOfTheEarlierFormatIsReadWithItsDecimalsExact() throws Exception {
+        Files.writeString(dir.resolve("1700000000000-0000000001.event"), "{\"routing_key\":\"stream.push\","
+                + "\"message_id\":\"1:42\",\"timestamp\":1703731478000,\"headers\":{\"css_event_type\":1,"
+                + "\"css_app\":\"a\"},\"body\":{\"event_type\":1,\"ratio\":1.10,\"event\":\"push\"}}");
+        Spool spool = new Spool(dir);
+
+        OutgoingEvent back = spool.load(spool.oldest(1).get(0));
+
+        assertThat(back.routingKey()).isEqualTo("stream.push");
+        assertThat(back.headers()).containsExactly(Map.entry("css_event_type", 1), Map.entry("css_app", "a"));
+        assertThat(new String(back.body(), StandardCharsets.UTF_8))
+                .isEqualTo("{\"event_type\":1,\"ratio\":1.10,\"event\":\"push\"}");
+    }
+
+    @Test
+    void anUnreadableFileIsMovedAsideAndTheDrainGoesOn() throws Exception {
+        Files.writeString(dir.resolve("1700000000000-0000000001.event"), "{\"routing_key\":");
+        Spool spool = new Spool(dir);
+        spool.keep(event("{}"));
+        Path corrupt = spool.oldest(1).get(0);
+
+        assertThatThrownBy(() -> spool.load(corrupt)).isInstanceOf(SpoolReadException.class)
+                .hasMessageContaining("moved to unreadable");
+
+        assertThat(dir.resolve("unreadable").resolve(corrupt.getFileName())).exists();
+        assertThat(spool.oldest(10)).hasSize(1).doesNotContain(corrupt);
+        assertThat(spool.depth()).isEqualTo(1);
+    }
+
+    @Test
+    void anEventThatCannotBeKeptIsAHandOffFailureAnswered503() throws Exception {
+        Spool spool = new Spool(dir);
+        Files.delete(dir);
+        Files.writeString(dir, "a file where the spool folder should be");
+
+        assertThatThrownBy(() -> spool.keep(event("{}"))).isInstanceOf(HandOffFailedException.class)
+                .hasMessage("event could not be handed on, retry later")
+                .satisfies(e -> assertThat(((HandOffFailedException) e).getHttpStatus()).isEqualTo(503));
+    }
+}

@@ -1,0 +1,43 @@
+package io.cssgateway.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SecretMaskTest {
+
+    private static final String SIGN = "0123456789abcdef0123456789abcdef";
+
+    private static String mask(SecretMask mask, String line, String sign) {
+        return new String(mask.mask(line.getBytes(StandardCharsets.UTF_8), sign), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void keysAndTheSignAreMaskedWhereverTheyAppear() {
+        SecretMask mask = new SecretMask(List.of("key-one", "key-two"));
+
+        assertThat(mask(mask, "{\"a\":\"key-one\",\"key-two\":\"x" + SIGN.toUpperCase() + "y\",\"n\":" + SIGN + "}", SIGN))
+                .isEqualTo("{\"a\":\"***\",\"***\":\"x***y\",\"n\":***}");
+    }
+
+    @Test
+    void aLineWithoutSecretsIsReturnedAsItIs() {
+        byte[] line = "{\"stream_id\":\"é ü 中\"}".getBytes(StandardCharsets.UTF_8);
+        assertThat(new SecretMask(List.of("key")).mask(line, SIGN)).isSameAs(line);
+    }
+
+    @Test
+    void aSignThatCannotMatchAnyKeyIsLeftAlone() {
+        // not 32 hex digits: no key can produce it, and masking "1" would garble the line
+        assertThat(mask(new SecretMask(List.of()), "{\"t\":1,\"n\":1}", "1")).isEqualTo("{\"t\":1,\"n\":1}");
+        assertThat(SecretMask.isSignShaped(SIGN)).isTrue();
+        assertThat(SecretMask.isSignShaped(SIGN.substring(1) + "g")).isFalse();
+    }
+
+    @Test
+    void adjacentAndRepeatedSecretsAreAllMasked() {
+        assertThat(mask(new SecretMask(List.of()), SIGN + SIGN + "-" + SIGN, SIGN)).isEqualTo("******-***");
+    }
+}
