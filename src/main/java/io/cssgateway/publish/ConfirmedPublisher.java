@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -27,6 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.camel.support.service.ServiceSupport;
@@ -77,6 +79,11 @@ public final class ConfirmedPublisher extends ServiceSupport {
         // the client's NIO mode: its I/O thread writes the frames the publishing threads queued, many per socket
         // write (a blocking socket is flushed once per message)
         this.factory.useNio();
+        // this publisher opens its connections and channels anew when they are lost; the client's own recovery would
+        // bring back closed ones behind its back. And no RPC (a channel opened, the topology declared) waits longer
+        // than a confirm would: a broker that does not answer is a failure, not a thread held for minutes.
+        this.factory.setAutomaticRecoveryEnabled(false);
+        this.factory.setChannelRpcTimeout((int) Math.max(1000, confirmTimeout.toMillis()));
         this.addresses = List.copyOf(addresses);
         this.exchange = exchange;
         this.confirmTimeoutNanos = confirmTimeout.toNanos();
@@ -159,10 +166,20 @@ public final class ConfirmedPublisher extends ServiceSupport {
         final CompletableFuture<Void> confirmed;
         final long deadline;
         volatile boolean returned;
+        private final AtomicBoolean settled = new AtomicBoolean();
 
         Pending(CompletableFuture<Void> confirmed, long deadline) {
             this.confirmed = confirmed;
             this.deadline = deadline;
+        }
+
+        /** Whether this caller decides its outcome: a confirm, a failure and the late-confirm timer race for it. */
+        boolean settle() {
+            return settled.compareAndSet(false, true);
+        }
+
+        boolean isSettled() {
+            return settled.get();
         }
 
         void confirmed() {
@@ -200,7 +217,9 @@ public final class ConfirmedPublisher extends ServiceSupport {
     }
 
     private void fail(Pending publish, Exception cause) {
-        resume(List.of(() -> publish.failed(cause)));
+        if (publish.settle()) {
+            resume(List.of(() -> publish.failed(cause)));
+        }
     }
 
     /** One channel in confirm mode and the publishes it waits confirms for, in publish order. */
@@ -248,6 +267,10 @@ public final class ConfirmedPublisher extends ServiceSupport {
 
         private void publishWaiting(Channel open) {
             for (Outgoing message = waiting.poll(); message != null; message = waiting.poll()) {
+                if (message.pending().isSettled()) {
+                    // it waited past its deadline, and was failed (and spooled) meanwhile
+                    continue;
+                }
                 long sequence = open.getNextPublishSeqNo();
                 pending.put(sequence, message.pending());
                 try {
@@ -306,7 +329,7 @@ public final class ConfirmedPublisher extends ServiceSupport {
             for (Long sequence : List.copyOf(done.keySet())) {
                 // removed by whoever completes it: a confirm and the late-confirm timer never both do
                 Pending publish = pending.remove(sequence);
-                if (publish == null) {
+                if (publish == null || !publish.settle()) {
                     continue;
                 }
                 if (failure != null) {
@@ -321,16 +344,29 @@ public final class ConfirmedPublisher extends ServiceSupport {
             resume(continuations);
         }
 
-        /** Fails the publishes whose confirm is overdue (the oldest, at the head of the map). */
+        /**
+         * Fails the publishes whose confirm is overdue (the oldest, at the head of the map), and the messages that
+         * waited past their deadline for a channel (the thread opening it can be held up, by a broker that answers
+         * slowly or not at all): no caller waits longer than the confirm timeout.
+         */
         void failLate(long now) {
             List<Runnable> continuations = new ArrayList<>();
+            TimeoutException late = new TimeoutException("RabbitMQ did not confirm the publish within "
+                    + TimeUnit.NANOSECONDS.toMillis(confirmTimeoutNanos) + " ms");
             for (Map.Entry<Long, Pending> oldest = pending.firstEntry();
                     oldest != null && oldest.getValue().deadline - now < 0; oldest = pending.firstEntry()) {
                 Pending publish = oldest.getValue();
-                if (pending.remove(oldest.getKey(), publish)) {
-                    TimeoutException late = new TimeoutException("RabbitMQ did not confirm the publish within "
-                            + TimeUnit.NANOSECONDS.toMillis(confirmTimeoutNanos) + " ms");
+                if (pending.remove(oldest.getKey(), publish) && publish.settle()) {
                     continuations.add(() -> publish.failed(late));
+                }
+            }
+            for (Iterator<Outgoing> it = waiting.iterator(); it.hasNext(); ) {
+                Pending publish = it.next().pending();
+                if (publish.deadline - now < 0) {
+                    it.remove();
+                    if (publish.settle()) {
+                        continuations.add(() -> publish.failed(late));
+                    }
                 }
             }
             resume(continuations);
@@ -345,7 +381,7 @@ public final class ConfirmedPublisher extends ServiceSupport {
             List<Runnable> continuations = new ArrayList<>();
             for (Long sequence : List.copyOf(pending.keySet())) {
                 Pending publish = pending.remove(sequence);
-                if (publish != null) {
+                if (publish != null && publish.settle()) {
                     continuations.add(() -> publish.failed(cause));
                 }
             }

@@ -175,6 +175,31 @@ class ConfirmedPublisherTest {
     }
 
     @Test
+    void aPublishWaitingBehindAChannelThatDoesNotOpenFailsInTime() throws Exception {
+        try (TcpProxy proxy = new TcpProxy(5672)) {
+            // the broker accepts the connection and never answers: the first caller is held opening it
+            proxy.holdReplies();
+            BrokerTopology topology = new BrokerTopology(new CachingConnectionFactory(), "127.0.0.1:" + proxy.port(),
+                    exchange, unrouted, unrouted, true, List.of());
+            publisher = new ConfirmedPublisher(new ConnectionFactory(), List.of(new Address("127.0.0.1", proxy.port())),
+                    exchange, Duration.ofMillis(500), 1, 1, topology);
+            publisher.start();
+            CompletableFuture<CompletableFuture<Void>> held = CompletableFuture.supplyAsync(
+                    () -> publisher.publish(event("stream.push", "1:held")));
+            Thread.sleep(200);
+
+            long start = System.nanoTime();
+            CompletableFuture<Void> waiting = publisher.publish(event("stream.push", "1:waiting"));
+
+            assertThat(waiting).failsWithin(Duration.ofSeconds(3)).withThrowableOfType(ExecutionException.class)
+                    .withCauseInstanceOf(TimeoutException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+            proxy.releaseReplies();
+            assertThat(held.get(30, TimeUnit.SECONDS)).failsWithin(Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
     void aConfirmThatDoesNotComeInTimeIsAnError() throws Exception {
         try (TcpProxy proxy = new TcpProxy(5672)) {
             publisher = publisher(true, proxy.port(), Duration.ofMillis(500));
