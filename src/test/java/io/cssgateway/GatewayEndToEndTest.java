@@ -13,12 +13,21 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The gateway over HTTP: every answer, what is published, duplicates, the alternate exchange, failures. */
 class GatewayEndToEndTest extends GatewayTestSupport {
+
+    @Override
+    protected Properties moreProperties() {
+        Properties properties = new Properties();
+        // relay callbacks are never signed by the provider
+        properties.setProperty("gateway.signature.unsigned-event-types", "314");
+        return properties;
+    }
 
     // ---------------------------------------------------------------- accepted events
 
@@ -41,7 +50,8 @@ class GatewayEndToEndTest extends GatewayTestSupport {
         assertThat(props.getMessageId()).isEqualTo("1:" + push.text("sequence"));
         assertThat(props.getTimestamp()).isEqualTo(new Date(1703731478L * 1000));
         assertThat(props.getHeaders()).containsOnlyKeys(
-                "css_event_type", "css_sequence", "css_stream_id", "css_app", "css_errcode");
+                "css_event_type", "css_sequence", "css_stream_id", "css_app", "css_errcode", "css_signed");
+        assertThat(props.getHeaders().get("css_signed")).isEqualTo(true);
         assertThat(props.getHeaders().get("css_errcode")).isEqualTo(0);
         assertThat(props.getHeaders().get("css_event_type")).isEqualTo(1);
         assertThat(props.getHeaders().get("css_sequence").toString()).isEqualTo(push.text("sequence"));
@@ -87,18 +97,54 @@ class GatewayEndToEndTest extends GatewayTestSupport {
     }
 
     @Test
-    void otherEventTypesArePublishedUnderUnknownWithTheProvidersBody() throws Exception {
-        String queue = broker.bindQueue(exchange, "unknown.#");
-        TestCallbacks recording = TestCallbacks.sample("100-record-file.doc-2022.json").freshlySignedWith(KEY);
+    void aRecordingIsPublishedAsRecordFileIdentifiedByItsFileIdWithItsDecodedExtension() throws Exception {
+        String queue = broker.bindQueue(exchange, "record.#");
+        TestCallbacks recording = TestCallbacks.sample("100-record-file.doc-2022.json")
+                .with("file_id", "f" + TestCallbacks.uniqueSequence()).freshlySignedWith(KEY);
 
         assertThat(post(recording.asString()).statusCode()).isEqualTo(200);
 
         GetResponse message = broker.next(queue, Duration.ofSeconds(5));
-        assertThat(message.getEnvelope().getRoutingKey()).isEqualTo("unknown.100");
-        assertThat(message.getProps().getMessageId()).startsWith("100:sha256:");
+        assertThat(message.getEnvelope().getRoutingKey()).isEqualTo("record.file");
+        assertThat(message.getProps().getMessageId()).isEqualTo("100:" + recording.text("file_id"));
         JsonNode body = json.readTree(message.getBody());
+        assertThat(body.get("event").asText()).isEqualTo("record-file");
         assertThat(body.get("file_id").asText()).isEqualTo(recording.text("file_id"));
+        assertThat(body.get("decoded").get("callback_ext")).isEqualTo(json.readTree(recording.text("callback_ext")));
         assertThat(body.has("sign")).isFalse();
+    }
+
+    @Test
+    void aTypeTheTableDoesNotListIsPublishedUnderUnknown() throws Exception {
+        String queue = broker.bindQueue(exchange, "unknown.#");
+        TestCallbacks unknown = TestCallbacks.sample("1-push.doc.json").with("event_type", 999).withUniqueSequence()
+                .freshlySignedWith(KEY);
+
+        assertThat(post(unknown.asString()).statusCode()).isEqualTo(200);
+
+        GetResponse message = broker.next(queue, Duration.ofSeconds(5));
+        assertThat(message.getEnvelope().getRoutingKey()).isEqualTo("unknown.999");
+        assertThat(message.getProps().getMessageId()).startsWith("999:sha256:");
+    }
+
+    @Test
+    void aTypeListedAsUnsignedIsAcceptedWithoutTAndSignAndMarkedSoOthersAre401() throws Exception {
+        String queue = broker.bindQueue(exchange, "relay");
+        TestCallbacks relay = TestCallbacks.sample("314-relay.doc-task-start.json")
+                .with("stream_id", "relay-" + TestCallbacks.uniqueSequence());
+        TestCallbacks unsignedPush = TestCallbacks.sample("1-push.doc.json").withUniqueSequence().without("t")
+                .without("sign");
+
+        HttpResponse<String> accepted = post(relay.asString());
+        HttpResponse<String> refused = post(unsignedPush.asString());
+
+        assertThat(accepted.statusCode()).isEqualTo(200);
+        GetResponse message = broker.next(queue, Duration.ofSeconds(5));
+        assertThat(message.getProps().getHeaders().get("css_signed")).isEqualTo(false);
+        assertThat(json.readTree(message.getBody()).get("event").asText()).isEqualTo("relay");
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(json.readTree(refused.body()).get("message").asText())
+                .contains("gateway.signature.unsigned-event-types");
     }
 
     @Test
@@ -225,7 +271,7 @@ class GatewayEndToEndTest extends GatewayTestSupport {
             }
         }
         assertThat(parked).isNotNull();
-        assertThat(parked.getEnvelope().getRoutingKey()).isEqualTo("unknown.200");
+        assertThat(parked.getEnvelope().getRoutingKey()).isEqualTo("snapshot");
     }
 
     private GetResponse parked(String messageId) throws Exception {
@@ -245,7 +291,6 @@ class GatewayEndToEndTest extends GatewayTestSupport {
         "[]                                     | body must be a JSON object",
         "'{\"t\":1,\"sign\":\"x\"}'              | field event_type is required",
         "'{\"event_type\":1,\"sign\":\"x\"}'     | field t is required",
-        "'{\"event_type\":1,\"t\":1}'            | field sign is required",
         "'{\"event_type\":\"x\",\"t\":1,\"sign\":\"x\"}' | field event_type must be an integer",
         "'{\"event_type\":1,\"t\":true,\"sign\":\"x\"}'  | field t must be an integer",
         "'{\"event_type\":1,\"t\":1,\"sign\":{}}'        | field sign must be a string",
@@ -306,8 +351,9 @@ class GatewayEndToEndTest extends GatewayTestSupport {
     void bodyOverTheLimitIsRejectedWith413() throws Exception {
         String tooBig = "{\"event_type\":1,\"pad\":\"" + "x".repeat(65536) + "\"}";
         assertThat(post(tooBig).statusCode()).isEqualTo(413);
+        // just under the limit, the body is read, and refused for what it says (no sign), not for its size
         String justUnder = "{\"event_type\":1,\"t\":1,\"pad\":\"" + "x".repeat(65000) + "\"}";
-        assertThat(post(justUnder).statusCode()).isEqualTo(400);
+        assertThat(post(justUnder).statusCode()).isEqualTo(401);
     }
 
     @Test

@@ -23,16 +23,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Collects the abnormal interruptions read from the alert queue into one open digest per recipient list, and
- * hands out each digest when its window has passed (or at once for the first alert after a quiet window, when
- * configured). The messages are acknowledged to the broker only once their digest is sent or kept as
+ * Collects the alerts read from the alert queue (abnormal interruptions, push errors, recording exceptions) into one
+ * open digest per recipient list, and hands out each digest when its window has passed (or at once for the first
+ * alert after a quiet window, when configured). The messages are acknowledged to the broker only once their digest is sent or kept as
  * undelivered: until then a restart gets them again.
  */
 public final class AlertDigests {
 
     private static final Logger LOG = LoggerFactory.getLogger(AlertDigests.class);
-    private static final String[] FIELDS = {
-        "stream_id", "app", "errcode", "errmsg", "event_time", "node", "user_ip", "push_duration", "category"};
 
     private final AlertPolicy policy;
     private final Duration window;
@@ -54,21 +52,23 @@ public final class AlertDigests {
         this.clock = clock;
     }
 
-    /** Takes one interruption from the alert queue (consumed with manual acknowledgement). */
+    /** Takes one event from the alert queue (consumed with manual acknowledgement). */
     public void add(Exchange exchange) {
         Channel channel = exchange.getProperty(SpringRabbitMQConstants.CHANNEL, Channel.class);
         Long tag = exchange.getMessage().getHeader(SpringRabbitMQConstants.DELIVERY_TAG, Long.class);
         Runnable ack = () -> acknowledge(channel, tag);
-        Map<String, String> alert = read(exchange.getMessage().getBody(byte[].class));
+        JsonNode body = read(exchange.getMessage().getBody(byte[].class));
+        AlertKind kind = body == null ? null : AlertKind.of(body);
+        Map<String, String> alert = kind == null ? null : kind.read(body);
         if (alert == null || !policy.alerts(alert.get("category"))) {
-            // not an abnormal interruption: nothing to tell anyone
+            // nothing that alerts: nothing to tell anyone
             ack.run();
             return;
         }
-        add(alert, exchange.getMessage().getHeader(SpringRabbitMQConstants.MESSAGE_ID, String.class), ack);
+        add(kind, alert, exchange.getMessage().getHeader(SpringRabbitMQConstants.MESSAGE_ID, String.class), ack);
     }
 
-    synchronized void add(Map<String, String> alert, String messageId, Runnable ack) {
+    synchronized void add(AlertKind kind, Map<String, String> alert, String messageId, Runnable ack) {
         String key = String.join(",", policy.recipientsFor(alert.get("category")));
         Instant now = clock.instant();
         AlertDigest digest = open.get(key);
@@ -86,7 +86,7 @@ public final class AlertDigests {
             digest.addAcknowledgement(ack);
             return;
         }
-        digest.add(alert, ack);
+        digest.add(kind, alert, ack);
     }
 
     /** The digests whose window has passed, closed and removed from the open ones. */
@@ -112,17 +112,12 @@ public final class AlertDigests {
         digest.acknowledge();
     }
 
-    private Map<String, String> read(byte[] body) {
+    private JsonNode read(byte[] body) {
         try {
             JsonNode node = json.readTree(body);
-            Map<String, String> alert = new LinkedHashMap<>();
-            for (String field : FIELDS) {
-                JsonNode value = node.get(field);
-                alert.put(field, value == null || value.isNull() ? null : value.asText());
-            }
-            return alert;
+            return node != null && node.isObject() ? node : null;
         } catch (IOException | RuntimeException e) {
-            LOG.warn("A message on the alert queue is not an interruption event and is dropped: {}", e.toString());
+            LOG.warn("A message on the alert queue is not an event and is dropped: {}", e.toString());
             return null;
         }
     }

@@ -106,9 +106,10 @@ public final class AuditLog {
             gen.writeStringField("event_id", exchange.getProperty(ExchangeProperties.EVENT_ID, String.class));
             writeNumberOrNull(gen, "event_type", exchange.getProperty(ExchangeProperties.EVENT_TYPE, Integer.class));
             gen.writeStringField("event", exchange.getProperty(ExchangeProperties.EVENT, String.class));
-            gen.writeStringField("stream_id", callback == null ? null : callback.text("stream_id"));
-            gen.writeStringField("app", callback == null ? null : callback.text("app"));
-            gen.writeStringField("sequence", callback == null ? null : callback.text("sequence"));
+            writeBooleanOrNull(gen, "signed", exchange.getProperty(ExchangeProperties.SIGNED, Boolean.class));
+            gen.writeStringField("stream_id", callback == null ? null : callback.streamId());
+            gen.writeStringField("app", callback == null ? null : callback.app());
+            gen.writeStringField("sequence", callback == null ? null : callback.sequence());
             writeNumberOrNull(gen, "errcode", exchange.getProperty(ExchangeProperties.ERRCODE, Integer.class));
             gen.writeStringField("category", exchange.getProperty(ExchangeProperties.CATEGORY, String.class));
             gen.writeStringField("routing_key", exchange.getProperty(ExchangeProperties.ROUTING_KEY, String.class));
@@ -124,6 +125,14 @@ public final class AuditLog {
         }
         out.write('\n');
         return out.toByteArray();
+    }
+
+    private static void writeBooleanOrNull(JsonGenerator gen, String field, Boolean value) throws IOException {
+        if (value != null) {
+            gen.writeBooleanField(field, value);
+        } else {
+            gen.writeNullField(field);
+        }
     }
 
     private static void writeNumberOrNull(JsonGenerator gen, String field, Integer value) throws IOException {

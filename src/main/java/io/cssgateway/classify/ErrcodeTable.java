@@ -1,7 +1,7 @@
 package io.cssgateway.classify;
 
 import io.cssgateway.support.ExchangeProperties;
-import java.io.BufferedReader;
+import io.cssgateway.support.TableLines;
 import java.io.IOException;
 import java.io.Reader;
 import java.util.HashMap;
@@ -30,16 +30,9 @@ public final class ErrcodeTable {
 
     public static ErrcodeTable parse(Reader source, String name) throws IOException {
         Map<Integer, String> categories = new HashMap<>();
-        BufferedReader lines = new BufferedReader(source);
-        String line;
-        int number = 0;
-        while ((line = lines.readLine()) != null) {
-            number++;
-            String content = line.strip();
-            if (content.isEmpty() || content.startsWith("#")) {
-                continue;
-            }
-            String where = name + " line " + number;
+        for (TableLines.Line line : TableLines.of(source, name)) {
+            String content = line.content();
+            String where = line.where();
             int eq = content.indexOf('=');
             if (eq < 0) {
                 throw new IllegalArgumentException(where + ": expected 'category = codes', got '" + content + "'");

@@ -25,6 +25,7 @@ import io.cssgateway.publish.BrokerTopology;
 import io.cssgateway.publish.ConfirmedPublish;
 import io.cssgateway.publish.ConfirmedPublisher;
 import io.cssgateway.spool.Spool;
+import io.cssgateway.support.Integers;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -34,6 +35,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
@@ -65,9 +69,10 @@ public final class GatewayBeans implements CamelConfiguration {
         List<BrokerTopology.BoundQueue> queues = new ArrayList<>();
         if (alertsOn) {
             // one consumer at a time across all gateway instances builds the digests
+            EventTypes eventTypes = camelContext.getRegistry().lookupByNameAndType("eventTypes", EventTypes.class);
             queues.add(new BrokerTopology.BoundQueue(settings.text("gateway.alert.queue"), true,
                     Map.of("x-single-active-consumer", true),
-                    alertPolicy.alertingCategories().stream().map(c -> "stream.interrupt." + c).sorted().toList()));
+                    alertPolicy.alertingCategories().stream().map(c -> alertRoutingKey(eventTypes, c)).sorted().toList()));
         }
         if ("dev".equals(settings.optional("camel.main.profile"))) {
             // before the gateway connects: the broker it connects to is one of these
@@ -118,13 +123,14 @@ public final class GatewayBeans implements CamelConfiguration {
         boolean signatureRequired = settings.bool("gateway.signature.required");
         List<String> keys = settings.list("gateway.signature.keys");
         registry.bind("requestGuard", new RequestGuard());
-        registry.bind("callbackReader", new CallbackReader(signatureRequired));
-        registry.bind("signatureVerifier", signatureVerifier(settings, keys, signatureRequired));
-        registry.bind("eventTypes", EventTypes.CSS);
-        registry.bind("eventIdentity", new EventIdentity(EventTypes.CSS));
+        registry.bind("callbackReader", new CallbackReader());
+        EventTypes eventTypes = eventTypes(camelContext, settings.text("gateway.classify.event-types"));
+        registry.bind("signatureVerifier", signatureVerifier(settings, keys, signatureRequired, eventTypes));
+        registry.bind("eventTypes", eventTypes);
+        registry.bind("eventIdentity", new EventIdentity(eventTypes));
         registry.bind("seenEvents", seenEvents(settings));
         registry.bind("errcodeTable", errcodeTable(camelContext, settings.text("gateway.classify.errcode-table")));
-        registry.bind("eventMessage", new EventMessage());
+        registry.bind("eventMessage", new EventMessage(settings.list("gateway.classify.decoded-fields")));
         Spool spool = new Spool(Path.of(settings.text("gateway.spool.dir")));
         registry.bind("spool", spool);
         // the threads that write the spool (publish-event): the gateway's, so that a reload of the route file
@@ -180,6 +186,15 @@ public final class GatewayBeans implements CamelConfiguration {
         camelContext.getRegistry().bind("confirmedPublish", new ConfirmedPublish(publisher));
     }
 
+    /**
+     * The routing key an alerting category is bound with: an event of the event-type table (push-error: push.error),
+     * else an interruption category (network: stream.interrupt.network).
+     */
+    static String alertRoutingKey(EventTypes eventTypes, String category) {
+        EventTypes.EventType event = eventTypes.named(category);
+        return event != null && event.code() != 0 ? event.routingKey() : "stream.interrupt." + category;
+    }
+
     private static AlertPolicy alertPolicy(Settings settings, boolean alertsOn) {
         List<String> categories = settings.list("gateway.alert.categories");
         List<String> to = settings.list("gateway.alert.to");
@@ -208,7 +223,8 @@ public final class GatewayBeans implements CamelConfiguration {
         return configured > 0 ? (int) configured : Math.max(2, Runtime.getRuntime().availableProcessors());
     }
 
-    private static SignatureVerifier signatureVerifier(Settings settings, List<String> keys, boolean required) {
+    private static SignatureVerifier signatureVerifier(Settings settings, List<String> keys, boolean required,
+            EventTypes eventTypes) {
         if (keys.isEmpty() && required) {
             throw new IllegalStateException("No callback key is configured, so no callback could be verified. "
                     + "Set the environment variable CSS_CALLBACK_KEYS to the key of the CSS callback template "
@@ -220,9 +236,25 @@ public final class GatewayBeans implements CamelConfiguration {
                     + "Anyone who can reach the endpoint can publish events.",
                     keys.isEmpty() ? ", and no sign is verified as no key is configured" : "");
         }
+        Set<Integer> unsigned = new TreeSet<>();
+        for (String type : settings.list("gateway.signature.unsigned-event-types")) {
+            Integer code = Integers.parseIntOrNull(type);
+            if (code == null) {
+                throw new IllegalStateException("gateway.signature.unsigned-event-types must list event_type numbers "
+                        + "(e.g. 314, 100), got '" + type + "'");
+            }
+            unsigned.add(code);
+        }
+        if (!unsigned.isEmpty()) {
+            LOG.info("Callbacks without t and sign are accepted for event_type {} "
+                    + "(gateway.signature.unsigned-event-types): {}", unsigned,
+                    unsigned.stream().map(c -> c + " " + Objects.requireNonNullElse(eventTypes.of(c).name(), "unknown"))
+                            .toList());
+        }
         long clockSkew = settings.integer("gateway.signature.clock-skew-seconds");
         return new SignatureVerifier(keys, Duration.ofSeconds(clockSkew),
-                Duration.ofSeconds(settings.positive("gateway.signature.max-expiry-seconds")), Clock.systemUTC());
+                Duration.ofSeconds(settings.positive("gateway.signature.max-expiry-seconds")), required, unsigned,
+                Clock.systemUTC());
     }
 
     private static SeenEvents seenEvents(Settings settings) {
@@ -234,6 +266,15 @@ public final class GatewayBeans implements CamelConfiguration {
             default -> throw new IllegalStateException(
                     "gateway.dedup.store=" + store + " is not supported; use file (the default) or memory");
         };
+    }
+
+    private static EventTypes eventTypes(CamelContext camelContext, String location) throws Exception {
+        try (var in = ResourceHelper.resolveMandatoryResourceAsInputStream(camelContext, location)) {
+            EventTypes table = EventTypes.parse(new InputStreamReader(in, StandardCharsets.UTF_8), location);
+            LOG.info("Event-type table {}: {} event types, any other is published as unknown.<event_type>", location,
+                    table.size());
+            return table;
+        }
     }
 
     private static ErrcodeTable errcodeTable(CamelContext camelContext, String location) throws Exception {

@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
 
 /**
  * The identity of an event, used to recognise the provider's retries and sent as the AMQP {@code message_id}:
- * {@code <event_type>:<identity field values>} for a type whose identity fields the event-type table names (push and
- * interruption: {@code sequence}); otherwise, or when such a field is missing or not a plain token,
+ * {@code <event_type>:<identity field values>} for a type whose identity the event-type table names (push and
+ * interruption: {@code sequence}; a recording file: {@code file_id}, else {@code record_file_id}); otherwise, or when
+ * no alternative's fields are all present, or a value is not a plain token,
  * {@code <event_type>:sha256:<digest of the body without sign and t>}.
  */
 public final class EventIdentity {
@@ -30,17 +31,22 @@ public final class EventIdentity {
 
     public String of(Callback callback) {
         int type = callback.getEventType();
-        List<String> fields = eventTypes.of(type).identityFields();
-        if (!fields.isEmpty()) {
+        for (List<String> fields : eventTypes.of(type).identity()) {
             StringBuilder identity = new StringBuilder().append(type);
             for (String field : fields) {
                 String value = callback.text(field);
-                if (value == null || !PLAIN_TOKEN.matcher(value).matches()) {
+                if (value == null) {
+                    identity = null;
+                    break;
+                }
+                if (!PLAIN_TOKEN.matcher(value).matches()) {
                     return digestIdentity(callback);
                 }
                 identity.append(':').append(value);
             }
-            return identity.toString();
+            if (identity != null) {
+                return identity.toString();
+            }
         }
         return digestIdentity(callback);
     }

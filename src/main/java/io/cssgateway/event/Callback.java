@@ -52,6 +52,31 @@ public final class Callback {
         return node == null || !node.isValueNode() || node.isNull() ? null : node.asText();
     }
 
+    /** The stream: {@code stream_id}, or {@code streamId} (image moderation, 317); null when neither is there. */
+    public String streamId() {
+        return firstText("stream_id", "streamId");
+    }
+
+    /** The push domain: {@code app} (push, interruption, recording, ...), or {@code domain} (321, 341, 348, ...). */
+    public String app() {
+        return firstText("app", "domain");
+    }
+
+    /** The sequence: {@code sequence} (push, interruption, push error), or {@code seq} (recording status, 332). */
+    public String sequence() {
+        return firstText("sequence", "seq");
+    }
+
+    private String firstText(String... names) {
+        for (String name : names) {
+            String value = text(name);
+            if (value != null) {
+                return value;
+            }
+        }
+        return null;
+    }
+
     /** The interruption's {@code errcode} as an integer, or null when it is absent or not an integer. */
     public Integer getErrcode() {
         return Integers.parseIntOrNull(text("errcode"));
@@ -60,6 +85,6 @@ public final class Callback {
     @Override
     public String toString() {
         // sign stays out of every log line and error message
-        return "Callback[event_type=" + eventType + ", sequence=" + text("sequence") + "]";
+        return "Callback[event_type=" + eventType + ", sequence=" + sequence() + "]";
     }
 }

@@ -2,8 +2,12 @@ package io.cssgateway.event;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.cssgateway.support.ExchangeProperties;
 import io.cssgateway.support.Integers;
 import io.cssgateway.support.IsoTime;
@@ -22,23 +26,33 @@ import org.apache.camel.Exchange;
 
 /**
  * Builds the {@link OutgoingEvent} of a verified {@link Callback}, the message consumers read on RabbitMQ: the body is
- * the provider's JSON (every field kept, unknown ones too, {@code sign} removed, and its value masked wherever else it
- * appears) plus {@code event}, {@code category} (interruptions) and {@code received_at}; headers
- * {@code css_event_type}, {@code css_sequence}, {@code css_stream_id}, {@code css_app}, {@code css_errcode} where the
- * callback has them; {@code message_id} the event identity, {@code timestamp} its {@code event_time} (else the time it
- * was received). The one place an outgoing event is made, live and (later) for replay alike.
+ * the provider's JSON (every field kept as sent, unknown ones too, {@code sign} removed, and its value masked wherever
+ * else it appears) plus {@code event}, {@code category} (interruptions), {@code received_at}, and under
+ * {@code decoded} the parsed form of each field that carries JSON in a string ({@code callback_ext}, ...) when it
+ * parses; headers {@code css_event_type}, {@code css_sequence}, {@code css_stream_id}, {@code css_app},
+ * {@code css_errcode} where the callback has them (in whichever name family its type uses), and {@code css_signed};
+ * {@code message_id} the event identity, {@code timestamp} its {@code event_time} (else the time it was received).
+ * The one place an outgoing event is made, live and (later) for replay alike.
  */
 public final class EventMessage {
 
-    private static final Set<String> ADDED = Set.of("event", "category", "received_at");
-    private static final Map<String, String> HEADERS = Map.of(
-            "css_sequence", "sequence",
-            "css_stream_id", "stream_id",
-            "css_app", "app");
+    private static final Set<String> ADDED = Set.of("event", "category", "received_at", "decoded");
 
     private final JsonFactory json = new ObjectMapper().getFactory();
+    // JSON inside a string is read as strictly as a body: decimals exact, nesting bounded
+    private final ObjectMapper decoder = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(Callback.MAX_NESTING_DEPTH).build()).build())
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true)).build();
     // the request's sign, should a field other than sign carry it, never reaches a consumer
     private final SecretMask sign = new SecretMask(List.of());
+    private final List<String> decodedFields;
+
+    /** @param decodedFields the fields that may carry JSON in a string ({@code gateway.classify.decoded-fields}) */
+    public EventMessage(List<String> decodedFields) {
+        this.decodedFields = List.copyOf(decodedFields);
+    }
 
     /**
      * The exchange's callback, as classified (the exchange properties the intake and classify set), becomes the
@@ -52,31 +66,35 @@ public final class EventMessage {
                 exchange.getProperty(ExchangeProperties.CATEGORY, String.class),
                 exchange.getProperty(ExchangeProperties.ROUTING_KEY, String.class),
                 exchange.getProperty(ExchangeProperties.ERRCODE, Integer.class),
+                Boolean.TRUE.equals(exchange.getProperty(ExchangeProperties.SIGNED, Boolean.class)),
                 exchange.getClock().getCreated()));
     }
 
     /**
      * @param event the event's name, or null (a type without one)
      * @param category an interruption's errcode category, or null
-     * @param errcode an interruption's errcode, or null
+     * @param errcode the callback's integer errcode, or null
+     * @param signed whether its sign was verified
      * @param receivedAt when the callback was received, epoch milliseconds
      */
     public OutgoingEvent build(Callback callback, String eventId, String event, String category, String routingKey,
-            Integer errcode, long receivedAt) {
+            Integer errcode, boolean signed, long receivedAt) {
         Map<String, Object> headers = new LinkedHashMap<>();
         headers.put("css_event_type", callback.getEventType());
-        HEADERS.forEach((header, field) -> {
-            String value = callback.text(field);
-            if (value != null) {
-                headers.put(header, value);
-            }
-        });
-        if (errcode != null) {
-            headers.put("css_errcode", errcode);
-        }
+        putIfPresent(headers, "css_sequence", callback.sequence());
+        putIfPresent(headers, "css_stream_id", callback.streamId());
+        putIfPresent(headers, "css_app", callback.app());
+        putIfPresent(headers, "css_errcode", errcode);
+        headers.put("css_signed", signed);
         String eventTime = callback.text("event_time");
         long timestamp = Integers.isInteger(eventTime) ? Long.parseLong(eventTime) * 1000 : receivedAt;
         return new OutgoingEvent(routingKey, eventId, timestamp, headers, body(callback, event, category, receivedAt));
+    }
+
+    private static void putIfPresent(Map<String, Object> headers, String name, Object value) {
+        if (value != null) {
+            headers.put(name, value);
+        }
     }
 
     private byte[] body(Callback callback, String event, String category, long receivedAt) {
@@ -97,10 +115,46 @@ public final class EventMessage {
                 gen.writeStringField("category", category);
             }
             gen.writeStringField("received_at", IsoTime.format(Instant.ofEpochMilli(receivedAt)));
+            writeDecoded(gen, callback);
             gen.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the event message", e);
         }
         return sign.mask(out.toByteArray(), callback.sign());
+    }
+
+    /** {@code "decoded": {"callback_ext": {...}}}: each listed field that is a string holding a JSON object or array. */
+    private void writeDecoded(JsonGenerator gen, Callback callback) throws IOException {
+        boolean open = false;
+        for (String field : decodedFields) {
+            JsonNode value = callback.fields().get(field);
+            JsonNode parsed = value != null && value.isTextual() ? parsed(value.textValue()) : null;
+            if (parsed != null) {
+                if (!open) {
+                    gen.writeObjectFieldStart("decoded");
+                    open = true;
+                }
+                gen.writeFieldName(field);
+                JsonValues.write(gen, parsed, "sign");
+            }
+        }
+        if (open) {
+            gen.writeEndObject();
+        }
+    }
+
+    /** The JSON object or array the text holds; null for anything else (plain text, a number, broken JSON). */
+    private JsonNode parsed(String text) {
+        String trimmed = text.strip();
+        if (!trimmed.startsWith("{") && !trimmed.startsWith("[")) {
+            return null;
+        }
+        try {
+            JsonNode node = decoder.readTree(trimmed);
+            return node != null && node.isContainerNode() ? node : null;
+        } catch (IOException notJson) {
+            // kept as it came, verbatim, and not decoded
+            return null;
+        }
     }
 }

@@ -25,22 +25,17 @@ import org.apache.camel.Exchange;
  */
 public final class CallbackReader {
 
-    private final ObjectMapper mapper;
-    private final boolean signatureRequired;
-
-    public CallbackReader(boolean signatureRequired) {
-        this.signatureRequired = signatureRequired;
-        this.mapper = JsonMapper.builder(JsonFactory.builder()
-                        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(Callback.MAX_NESTING_DEPTH).build())
-                        .build())
-                // two "sign" fields in one body could show one value to the check and another to a consumer
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                // keep decimals exactly as sent when the body is written on
-                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
-                .build();
-    }
+    private final ObjectMapper mapper = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(Callback.MAX_NESTING_DEPTH).build())
+                    .build())
+            // two "sign" fields in one body could show one value to the check and another to a consumer
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // keep decimals exactly as sent when the body is written on
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .build();
 
     /**
      * Reads the exchange's body into a {@link Callback}, which becomes the body and the exchange property
@@ -66,8 +61,9 @@ public final class CallbackReader {
         int eventType = eventType(fields.get("event_type"));
         String expiry = integerText(fields.get("t"), "t");
         String sign = signText(fields.get("sign"));
-        if (signatureRequired && (expiry == null || sign == null)) {
-            throw new MalformedCallbackException(expiry == null ? "field t is required" : "field sign is required");
+        // a callback without t and sign is unsigned: whether its type may be is the signature check's to say
+        if (sign != null && expiry == null) {
+            throw new MalformedCallbackException("field t is required");
         }
         fields.remove("sign");
         return new Callback(fields, eventType, expiry, sign);

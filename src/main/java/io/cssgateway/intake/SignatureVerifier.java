@@ -8,12 +8,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Checks {@code sign == md5(key + t)} for any configured key (several during a key rotation), in constant time,
  * that {@code t}, the signature's expiry, has not passed beyond the allowed clock skew, and that it lies no further
  * ahead than allowed (the provider sets it about 10 minutes ahead; a signature covers no body, so a far expiry
- * would let a captured {@code (t, sign)} carry any body for as long).
+ * would let a captured {@code (t, sign)} carry any body for as long). A callback without {@code t} and {@code sign}
+ * is accepted, unsigned, only for an event type the operator lists ({@code gateway.signature.unsigned-event-types}),
+ * or when signatures are not required at all; a callback that carries a sign is always verified.
  * The keys never appear in a message, a log line or {@link #toString()}.
  */
 public final class SignatureVerifier {
@@ -21,13 +24,22 @@ public final class SignatureVerifier {
     private final byte[][] keys;
     private final long clockSkewSeconds;
     private final long maxExpirySeconds;
+    private final boolean required;
+    private final Set<Integer> unsignedEventTypes;
     private final Clock clock;
 
-    /** @param maxExpiry how far ahead of now {@code t} may lie */
-    public SignatureVerifier(List<String> keys, Duration clockSkew, Duration maxExpiry, Clock clock) {
+    /**
+     * @param maxExpiry how far ahead of now {@code t} may lie
+     * @param required false accepts any callback without t and sign (trials only)
+     * @param unsignedEventTypes the event types accepted without t and sign
+     */
+    public SignatureVerifier(List<String> keys, Duration clockSkew, Duration maxExpiry, boolean required,
+            Set<Integer> unsignedEventTypes, Clock clock) {
         this.keys = keys.stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
         this.clockSkewSeconds = clockSkew.toSeconds();
         this.maxExpirySeconds = maxExpiry.toSeconds();
+        this.required = required;
+        this.unsignedEventTypes = Set.copyOf(unsignedEventTypes);
         this.clock = clock;
     }
 
@@ -36,10 +48,17 @@ public final class SignatureVerifier {
         return keys.length > 0;
     }
 
-    public void verify(Callback callback) {
-        if (callback.sign() == null || !hasKeys()) {
-            // unsigned callbacks only get this far when the operator has allowed them
-            return;
+    /** Whether the callback was signed and verified; false for one accepted unsigned; an exception for a refusal. */
+    public boolean verify(Callback callback) {
+        if (callback.sign() == null) {
+            if (required && !unsignedEventTypes.contains(callback.getEventType())) {
+                throw new UnsignedCallbackException(callback.getEventType());
+            }
+            return false;
+        }
+        if (!hasKeys()) {
+            // only with gateway.signature.required=false: nothing to verify against
+            return false;
         }
         if (!matchesAnyKey(callback.expiry(), callback.sign())) {
             throw new InvalidSignatureException();
@@ -53,6 +72,7 @@ public final class SignatureVerifier {
         if (expiry > now && expiry - now > maxExpirySeconds) {
             throw new ExpiryTooFarException(maxExpirySeconds);
         }
+        return true;
     }
 
     /** The sign the provider computes for {@code key} and {@code t}: md5(key + t) in lower-case hex. */
@@ -98,6 +118,6 @@ public final class SignatureVerifier {
     @Override
     public String toString() {
         return "SignatureVerifier[" + keys.length + " key(s), clock skew " + clockSkewSeconds + " s, expiry at most "
-                + maxExpirySeconds + " s ahead]";
+                + maxExpirySeconds + " s ahead, unsigned accepted for " + (required ? unsignedEventTypes : "all") + "]";
     }
 }

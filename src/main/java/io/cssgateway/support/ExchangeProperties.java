@@ -23,6 +23,8 @@ public final class ExchangeProperties {
     public static final String EVENT_TYPE = "eventType";
     /** An interruption's {@code errcode} (Integer), when it has one. Set by CallbackReader; read by ErrcodeTable, EventMessage, AuditLog. */
     public static final String ERRCODE = "errcode";
+    /** Whether the callback's sign was verified (Boolean; false: accepted unsigned). Set by intake (SignatureVerifier); read by EventMessage, AuditLog. */
+    public static final String SIGNED = "signed";
     /** The event identity, also the AMQP message_id. Set by intake (EventIdentity); read by the idempotent consumer, EventMessage, AuditLog, logs. */
     public static final String EVENT_ID = "eventId";
     /** The event's name in the body ({@code push}, {@code interrupt}, ...). Set by classify; read by EventMessage, AuditLog. */

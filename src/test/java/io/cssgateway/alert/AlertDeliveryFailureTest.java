@@ -94,7 +94,7 @@ class AlertDeliveryFailureTest extends GatewayTestSupport {
         assertThat(audit).isNotNull();
         assertThat(audit.get("verdict").asText()).isEqualTo("alert-undelivered");
         assertThat(audit.get("http_status").isNull()).isTrue();
-        assertThat(audit.get("body").get("interruptions").asInt()).isEqualTo(1);
+        assertThat(audit.get("body").get("alerts").asInt()).isEqualTo(1);
         assertThat(audit.get("body").get("file").asText()).isEqualTo(undelivered().get(0).toString());
         Thread.sleep(500);
         assertThat(broker.queueDepth(alertQueue)).isZero();

@@ -107,7 +107,7 @@ class AuditLogTest {
         exchange.getMessage().setBody(
                 TestCallbacks.sample("0-interrupt.doc.json").with("errcode", 13).signedWith("k").bytes());
         // as the intake does: the reader sets callback, eventType and errcode
-        new CallbackReader(true).read(exchange);
+        new CallbackReader().read(exchange);
         exchange.setProperty("verdict", "accepted");
         exchange.setProperty("eventId", "0:2210464508206756938");
         exchange.setProperty("event", "interrupt");
@@ -141,7 +141,7 @@ class AuditLogTest {
         exchange.getMessage().setBody(TestCallbacks.sample("1-push.doc.json").with("t", 1_703_732_206L)
                 .with("sign", sign).with("note", "copied " + sign.toUpperCase()).with("list", java.util.List.of(sign))
                 .bytes());
-        new CallbackReader(true).read(exchange);
+        new CallbackReader().read(exchange);
         exchange.setProperty("verdict", "rejected");
         exchange.setProperty("reason", "expired");
 
@@ -171,7 +171,7 @@ class AuditLogTest {
         Exchange exchange = new DefaultExchange(camel);
         exchange.getMessage().setBody(("{\"event_type\":1,\"t\":1,\"sign\":\"" + SIGN + "\",\"x\":"
                 + "[".repeat(99) + "]".repeat(99) + "}").getBytes(StandardCharsets.UTF_8));
-        new CallbackReader(true).read(exchange);
+        new CallbackReader().read(exchange);
         exchange.setProperty("verdict", "accepted");
 
         auditLog(dir).write(exchange);

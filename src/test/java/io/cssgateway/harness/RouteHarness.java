@@ -52,6 +52,11 @@ public final class RouteHarness implements AutoCloseable {
 
     /** @param data the folder of this harness's spool, audit and undelivered files */
     public RouteHarness(Path data) throws Exception {
+        this(data, new Properties());
+    }
+
+    /** With configuration keys of the test's own beside the harness's. */
+    public RouteHarness(Path data, Properties configuration) throws Exception {
         this.data = data;
         Properties overrides = new Properties();
         overrides.setProperty("gateway.signature.keys", KEY);
@@ -59,6 +64,7 @@ public final class RouteHarness implements AutoCloseable {
         overrides.setProperty("gateway.spool.dir", data.resolve("spool").toString());
         overrides.setProperty("gateway.audit.dir", data.resolve("audit").toString());
         overrides.setProperty("gateway.alert.undelivered-dir", data.resolve("undelivered").toString());
+        overrides.putAll(configuration);
         context.getPropertiesComponent().setLocation("file:application.properties");
         context.getPropertiesComponent().setOverrideProperties(overrides);
         GatewayBeans.bindPipeline(context, new Settings(context), false);

@@ -1,6 +1,7 @@
 package io.cssgateway.harness;
 
 import java.nio.file.Path;
+import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,7 +22,12 @@ public abstract class RouteTestSupport {
 
     @BeforeAll
     void startRoutes() throws Exception {
-        routes = new RouteHarness(data);
+        routes = new RouteHarness(data, configuration());
+    }
+
+    /** Configuration keys of the test class's own. */
+    protected Properties configuration() throws Exception {
+        return new Properties();
     }
 
     @BeforeEach

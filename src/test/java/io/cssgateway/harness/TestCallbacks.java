@@ -6,9 +6,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /** Callbacks for tests: the provider's samples (src/test/resources/callbacks), re-signed with a test key. */
 public final class TestCallbacks {
@@ -72,6 +76,20 @@ public final class TestCallbacks {
 
     public String text(String field) {
         return body.get(field).asText();
+    }
+
+    /** Whether the body has this field. */
+    public boolean has(String field) {
+        return body.has(field);
+    }
+
+    /** The names of the provider's samples (src/test/resources/callbacks), in name order. */
+    public static List<String> samples() {
+        try (Stream<Path> files = Files.list(Path.of("src/test/resources/callbacks"))) {
+            return files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".json")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public ObjectNode json() {

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class CallbackReaderTest {
 
-    private final CallbackReader reader = new CallbackReader(true);
+    private final CallbackReader reader = new CallbackReader();
 
     private Callback read(String body) {
         return reader.parse(body.getBytes(StandardCharsets.UTF_8));
@@ -83,7 +83,6 @@ class CallbackReaderTest {
         "'{\"t\":1,\"sign\":\"s\"}'                         | field event_type is required",
         "'{\"event_type\":null,\"t\":1,\"sign\":\"s\"}'     | field event_type is required",
         "'{\"event_type\":1,\"sign\":\"s\"}'                | field t is required",
-        "'{\"event_type\":1,\"t\":1}'                       | field sign is required",
         "'{\"event_type\":\"push\",\"t\":1,\"sign\":\"s\"}' | field event_type must be an integer",
         "'{\"event_type\":1.5,\"t\":1,\"sign\":\"s\"}'      | field event_type must be an integer",
         "'{\"event_type\":true,\"t\":1,\"sign\":\"s\"}'     | field event_type must be an integer",
@@ -136,10 +135,13 @@ class CallbackReaderTest {
     }
 
     @Test
-    void unsignedCallbacksAreReadWhenSignaturesAreNotRequired() {
-        Callback callback = new CallbackReader(false).parse("{\"event_type\":314}".getBytes(StandardCharsets.UTF_8));
-        assertThat(callback.sign()).isNull();
-        assertThat(callback.expiry()).isNull();
+    void aCallbackWithoutTAndSignIsReadUnsigned() {
+        // whether its type may come unsigned is the signature check's to say
+        Callback relay = reader.parse("{\"event_type\":314}".getBytes(StandardCharsets.UTF_8));
+        Callback tOnly = reader.parse("{\"event_type\":1,\"t\":1}".getBytes(StandardCharsets.UTF_8));
+        assertThat(relay.sign()).isNull();
+        assertThat(relay.expiry()).isNull();
+        assertThat(tOnly.sign()).isNull();
     }
 
     @Test

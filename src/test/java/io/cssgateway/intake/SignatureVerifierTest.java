@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -19,10 +20,10 @@ class SignatureVerifierTest {
 
     private static final long NOW = 1_703_731_606L;
     private static final Clock CLOCK = Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC);
-    private final CallbackReader reader = new CallbackReader(true);
+    private final CallbackReader reader = new CallbackReader();
 
     private SignatureVerifier verifier(String... keys) {
-        return new SignatureVerifier(List.of(keys), Duration.ofSeconds(30), Duration.ofDays(1), CLOCK);
+        return new SignatureVerifier(List.of(keys), Duration.ofSeconds(30), Duration.ofDays(1), true, Set.of(314), CLOCK);
     }
 
     private Callback callback(String t, String sign) {
@@ -126,6 +127,37 @@ class SignatureVerifierTest {
     void expiredWithAWrongSignIsReportedAsInvalid() {
         assertThatThrownBy(() -> verifier("k1").verify(callback("1000", TestCallbacks.md5Hex("other1000"))))
                 .isInstanceOf(InvalidSignatureException.class);
+    }
+
+    @Test
+    void aVerifiedCallbackIsSigned() {
+        assertThat(verifier("k1").verify(callback("1703732206", "cab4a468f0523dc8206427e49bb53aeb"))).isTrue();
+    }
+
+    @Test
+    void aCallbackWithoutTAndSignIsAcceptedUnsignedOnlyForAListedType() {
+        Callback relay = reader.parse("{\"event_type\":314,\"stream_id\":\"s\"}".getBytes(StandardCharsets.UTF_8));
+        Callback push = reader.parse("{\"event_type\":1,\"t\":1703732206}".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(verifier("k1").verify(relay)).isFalse();
+        assertThatThrownBy(() -> verifier("k1").verify(push)).isInstanceOf(UnsignedCallbackException.class)
+                .hasMessage("event_type 1 callbacks must carry t and sign: list 1 in "
+                        + "gateway.signature.unsigned-event-types to accept them unsigned");
+    }
+
+    @Test
+    void withSignaturesNotRequiredEveryTypeMayComeUnsigned() {
+        SignatureVerifier trial = new SignatureVerifier(List.of(), Duration.ofSeconds(30), Duration.ofDays(1), false,
+                Set.of(), CLOCK);
+        Callback push = reader.parse("{\"event_type\":1}".getBytes(StandardCharsets.UTF_8));
+        assertThat(trial.verify(push)).isFalse();
+    }
+
+    @Test
+    void aListedTypeThatCarriesASignIsVerified() {
+        Callback relay = reader.parse(("{\"event_type\":314,\"t\":1703732206,\"sign\":\""
+                + TestCallbacks.md5Hex("other1703732206") + "\"}").getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> verifier("k1").verify(relay)).isInstanceOf(InvalidSignatureException.class);
     }
 
     @Test
