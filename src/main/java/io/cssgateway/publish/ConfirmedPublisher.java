@@ -8,6 +8,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.ReturnListener;
 import com.rabbitmq.client.ShutdownSignalException;
+import com.rabbitmq.client.impl.nio.NioParams;
 import io.cssgateway.event.OutgoingEvent;
 import io.cssgateway.support.Integers;
 import java.io.IOException;
@@ -30,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -49,18 +51,27 @@ import org.slf4j.LoggerFactory;
  * <p>
  * A returned message is matched to its own publish by a token in its {@code correlation_id} (the publish's sequence
  * number on its channel), not by {@code message_id}, which two copies of one event share.
+ * <p>
+ * A connection on which a publish goes unconfirmed past the timeout is closed, and the next publish opens another:
+ * a broker that stopped answering, a half-open TCP connection, or the client's own I/O thread gone (amqp-client 5.23's
+ * NIO loop ends on a {@code CancelledKeyException} when a key is cancelled while it writes, and its connections then
+ * look open forever) would otherwise hold the connection until heartbeats notice, or never.
  */
 public final class ConfirmedPublisher extends ServiceSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfirmedPublisher.class);
     private static final int AFTER_PUBLISH_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
-    private final ConnectionFactory factory;
+    /** Abandoning a stalled connection waits at most this long for the broker to answer its close. */
+    private static final int ABANDON_TIMEOUT_MS = 1000;
+
+    private final ConnectionFactory template;
     private final List<Address> addresses;
     private final String exchange;
     private final long confirmTimeoutNanos;
     private final BrokerTopology topology;
-    private final Connection[] connections;
+    /** the open connections, by index; written under this publisher's lock, read by the lanes without it */
+    private final AtomicReferenceArray<Connection> connections;
     private final Lane[] lanes;
     private final AtomicInteger next = new AtomicInteger();
     /** completes the futures after a confirm or a failure: the callers go on there */
@@ -75,20 +86,17 @@ public final class ConfirmedPublisher extends ServiceSupport {
     public ConfirmedPublisher(ConnectionFactory factory, List<Address> addresses, String exchange,
             Duration confirmTimeout, int connectionCount, int channelCount, BrokerTopology topology) {
         // a copy, so that the connections the rest of the gateway opens with the factory stay as they were
-        this.factory = factory.clone();
-        // the client's NIO mode: its I/O thread writes the frames the publishing threads queued, many per socket
-        // write (a blocking socket is flushed once per message)
-        this.factory.useNio();
+        this.template = factory.clone();
         // this publisher opens its connections and channels anew when they are lost; the client's own recovery would
         // bring back closed ones behind its back. And no RPC (a channel opened, the topology declared) waits longer
         // than a confirm would: a broker that does not answer is a failure, not a thread held for minutes.
-        this.factory.setAutomaticRecoveryEnabled(false);
-        this.factory.setChannelRpcTimeout((int) Math.max(1000, confirmTimeout.toMillis()));
+        this.template.setAutomaticRecoveryEnabled(false);
+        this.template.setChannelRpcTimeout((int) Math.max(1000, confirmTimeout.toMillis()));
         this.addresses = List.copyOf(addresses);
         this.exchange = exchange;
         this.confirmTimeoutNanos = confirmTimeout.toNanos();
         this.topology = topology;
-        this.connections = new Connection[connectionCount];
+        this.connections = new AtomicReferenceArray<>(connectionCount);
         this.lanes = new Lane[channelCount];
         for (int i = 0; i < channelCount; i++) {
             lanes[i] = new Lane(i % connectionCount);
@@ -104,16 +112,47 @@ public final class ConfirmedPublisher extends ServiceSupport {
     }
 
     private synchronized Connection connection(int index) throws IOException, TimeoutException {
-        Connection connection = connections[index];
+        Connection connection = connections.get(index);
         if (connection == null || !connection.isOpen()) {
-            connection = factory.newConnection(addresses, "css-callback-gateway-publish-" + index);
+            connection = nioFactory().newConnection(addresses, "css-callback-gateway-publish-" + index);
             try (Channel declare = connection.createChannel()) {
                 topology.declare(declare);
             }
-            connections[index] = connection;
+            connections.set(index, connection);
             LOG.info("Publishing connection {} open to {}", index, connection.getAddress());
         }
         return connection;
+    }
+
+    /**
+     * A factory for one connection, in the client's NIO mode: its I/O thread writes the frames the publishing threads
+     * queued, many per socket write (a blocking socket is flushed once per message). Each connection gets a factory,
+     * and so an I/O thread, of its own: a factory whose NIO loop ended never starts another, so a connection opened
+     * in place of a stalled one must not come from it.
+     */
+    private ConnectionFactory nioFactory() {
+        ConnectionFactory factory = template.clone();
+        factory.useNio();
+        factory.setNioParams(new NioParams());
+        return factory;
+    }
+
+    /**
+     * Closes a connection on which a publish went unconfirmed past the timeout: the publishes waiting on its channels
+     * fail now, and the next publish opens a new connection. Closing waits for the broker in a thread of its own.
+     */
+    private void abandon(int index, Connection stalled) {
+        synchronized (this) {
+            if (!connections.compareAndSet(index, stalled, null)) {
+                return;
+            }
+        }
+        LOG.warn("Publishing connection {} to {} confirmed nothing for {} ms: closing it, the next publish opens"
+                + " another", index, stalled.getAddress(), TimeUnit.NANOSECONDS.toMillis(confirmTimeoutNanos));
+        Thread closing = new Thread(() -> stalled.abort(ABANDON_TIMEOUT_MS),
+                "css-callback-gateway-abandon-publish-" + index);
+        closing.setDaemon(true);
+        closing.start();
     }
 
     @Override
@@ -145,8 +184,8 @@ public final class ConfirmedPublisher extends ServiceSupport {
         if (afterPublish != null) {
             afterPublish.shutdown();
         }
-        for (int i = 0; i < connections.length; i++) {
-            Connection connection = connections[i];
+        for (int i = 0; i < connections.length(); i++) {
+            Connection connection = connections.getAndSet(i, null);
             if (connection != null && connection.isOpen()) {
                 try {
                     connection.close(5000);
@@ -154,7 +193,6 @@ public final class ConfirmedPublisher extends ServiceSupport {
                     LOG.debug("Publishing connection {} did not close cleanly: {}", i, e.toString());
                 }
             }
-            connections[i] = null;
         }
     }
 
@@ -229,7 +267,8 @@ public final class ConfirmedPublisher extends ServiceSupport {
         private final ConcurrentNavigableMap<Long, Pending> pending = new ConcurrentSkipListMap<>();
         private final Queue<Outgoing> waiting = new ConcurrentLinkedQueue<>();
         private final ReentrantLock publishing = new ReentrantLock();
-        private Channel channel;
+        /** written under {@code publishing}; read by the late-confirm timer too */
+        private volatile Channel channel;
 
         Lane(int connectionIndex) {
             this.connectionIndex = connectionIndex;
@@ -285,9 +324,10 @@ public final class ConfirmedPublisher extends ServiceSupport {
         }
 
         private Channel channel() throws IOException, TimeoutException {
-            if (channel == null || !channel.isOpen()) {
+            if (channel == null || !channel.isOpen() || connections.get(connectionIndex) != channel.getConnection()) {
                 if (channel != null) {
-                    // published on the closed channel after its close was handled: no confirm will come
+                    // published on the channel after its close was handled, or on an abandoned connection: no
+                    // confirm will come
                     failAllPending(new IOException("the channel closed before RabbitMQ confirmed the message"));
                 }
                 Channel created = connection(connectionIndex).createChannel();
@@ -345,20 +385,26 @@ public final class ConfirmedPublisher extends ServiceSupport {
         }
 
         /**
-         * Fails the publishes whose confirm is overdue (the oldest, at the head of the map), and the messages that
-         * waited past their deadline for a channel (the thread opening it can be held up, by a broker that answers
-         * slowly or not at all): no caller waits longer than the confirm timeout.
+         * Fails the publishes whose confirm is overdue (the oldest, at the head of the map), and abandons their
+         * connection; and fails the messages that waited past their deadline for a channel (the thread opening it can
+         * be held up, by a broker that answers slowly or not at all): no caller waits longer than the confirm timeout.
          */
         void failLate(long now) {
             List<Runnable> continuations = new ArrayList<>();
             TimeoutException late = new TimeoutException("RabbitMQ did not confirm the publish within "
                     + TimeUnit.NANOSECONDS.toMillis(confirmTimeoutNanos) + " ms");
+            boolean stalled = false;
             for (Map.Entry<Long, Pending> oldest = pending.firstEntry();
                     oldest != null && oldest.getValue().deadline - now < 0; oldest = pending.firstEntry()) {
                 Pending publish = oldest.getValue();
+                stalled = true;
                 if (pending.remove(oldest.getKey(), publish) && publish.settle()) {
                     continuations.add(() -> publish.failed(late));
                 }
+            }
+            Channel current = channel;
+            if (stalled && current != null) {
+                abandon(connectionIndex, current.getConnection());
             }
             for (Iterator<Outgoing> it = waiting.iterator(); it.hasNext(); ) {
                 Pending publish = it.next().pending();

@@ -13,13 +13,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * A TCP proxy on 127.0.0.1 between the gateway and RabbitMQ, to cut the connection in a test: {@link #cut()}
  * drops every open connection and refuses new ones until {@link #restore()}; {@link #holdReplies()} passes
  * what the gateway sends but holds back what the broker sends until {@link #releaseReplies()} (a broker that
- * takes messages and does not confirm them).
+ * takes messages and does not confirm them); {@link #freezeOpenConnections()} does that for the connections open
+ * now, for good, while new ones pass (a connection gone half-open, or stalled).
  */
 public final class TcpProxy implements AutoCloseable {
 
     private final ServerSocket server;
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
+    private final Set<Socket> frozen = ConcurrentHashMap.newKeySet();
     private volatile boolean cut;
     private volatile boolean holdingReplies;
 
@@ -55,6 +58,10 @@ public final class TcpProxy implements AutoCloseable {
         holdingReplies = false;
     }
 
+    public void freezeOpenConnections() {
+        frozen.addAll(clients);
+    }
+
     private void accept() {
         while (!server.isClosed()) {
             try {
@@ -66,6 +73,7 @@ public final class TcpProxy implements AutoCloseable {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 open.add(client);
                 open.add(upstream);
+                clients.add(client);
                 pump(client, upstream, false);
                 pump(upstream, client, true);
             } catch (IOException e) {
@@ -80,7 +88,7 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
-                    while (replies && holdingReplies) {
+                    while (replies && (holdingReplies || frozen.contains(to)) && !to.isClosed()) {
                         Thread.sleep(5);
                     }
                     out.write(buffer, 0, n);
@@ -92,6 +100,8 @@ public final class TcpProxy implements AutoCloseable {
                 closeQuietly(to);
                 open.remove(from);
                 open.remove(to);
+                clients.remove(replies ? to : from);
+                frozen.remove(replies ? to : from);
             }
         }, "tcp-proxy-pump");
         thread.setDaemon(true);

@@ -13,8 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -43,10 +45,15 @@ class ConfirmedPublisherTest {
     }
 
     private ConfirmedPublisher publisher(boolean declareAlternate, int port, Duration confirmTimeout) {
+        return publisher(declareAlternate, port, confirmTimeout, 2, 4);
+    }
+
+    private ConfirmedPublisher publisher(boolean declareAlternate, int port, Duration confirmTimeout, int connections,
+            int channels) {
         BrokerTopology topology = new BrokerTopology(new CachingConnectionFactory(), "127.0.0.1:5672", exchange, unrouted, unrouted,
                 declareAlternate, List.of());
         ConfirmedPublisher created = new ConfirmedPublisher(new ConnectionFactory(),
-                List.of(new Address("127.0.0.1", port)), exchange, confirmTimeout, 2, 4, topology);
+                List.of(new Address("127.0.0.1", port)), exchange, confirmTimeout, connections, channels, topology);
         created.start();
         return created;
     }
@@ -215,5 +222,49 @@ class ConfirmedPublisherTest {
                     .isBetween(Duration.ofMillis(450), Duration.ofSeconds(2));
             proxy.releaseReplies();
         }
+    }
+
+    @Test
+    void aConnectionThatStopsConfirmingIsClosedAndTheNextPublishOpensAnother() throws Exception {
+        try (TcpProxy proxy = new TcpProxy(5672)) {
+            publisher = publisher(true, proxy.port(), Duration.ofMillis(500), 1, 1);
+            publish(event("stream.push", "1:before"));
+            // the broker takes what comes on this connection and answers nothing more, while a new one works
+            proxy.freezeOpenConnections();
+            assertThatThrownBy(() -> publish(event("stream.push", "1:late"))).isInstanceOf(TimeoutException.class);
+
+            publish(event("stream.push", "1:after"));
+
+            assertThat(broker.drain(unrouted, Duration.ofMillis(500)))
+                    .extracting(m -> m.getProps().getMessageId()).contains("1:before", "1:after");
+        }
+    }
+
+    @Test
+    void aConnectionWhoseClientIoThreadEndedIsReplacedByOneWithAThreadOfItsOwn() throws Exception {
+        Set<Thread> before = ioThreads();
+        publisher = publisher(true, 5672, Duration.ofMillis(500), 1, 1);
+        publish(event("stream.push", "1:before"));
+        // what amqp-client 5.23's NIO loop does on a CancelledKeyException: it ends, and its factory never restarts it
+        Set<Thread> ours = ioThreads();
+        ours.removeAll(before);
+        assertThat(ours).hasSize(1);
+        for (Thread thread : ours) {
+            thread.interrupt();
+            thread.join(5000);
+            assertThat(thread.isAlive()).isFalse();
+        }
+        assertThatThrownBy(() -> publish(event("stream.push", "1:unwritten"))).isInstanceOf(TimeoutException.class);
+
+        publish(event("stream.push", "1:after"));
+
+        assertThat(broker.drain(unrouted, Duration.ofMillis(500)))
+                .extracting(m -> m.getProps().getMessageId()).contains("1:before", "1:after");
+    }
+
+    private static Set<Thread> ioThreads() {
+        Set<Thread> threads = new HashSet<>(Thread.getAllStackTraces().keySet());
+        threads.removeIf(thread -> !thread.getName().equals("rabbitmq-nio"));
+        return threads;
     }
 }
