@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
 import org.apache.camel.Route;
@@ -27,6 +28,7 @@ import org.apache.camel.component.direct.DirectEndpoint;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.processor.SendProcessor;
 import org.apache.camel.spi.Resource;
+import org.apache.camel.support.LifecycleStrategySupport;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.support.service.ServiceHelper;
@@ -68,6 +70,7 @@ public final class RoutesReloader extends ServiceSupport {
     private final List<Location> locations;
     private final CallbackGate gate;
     private WatchService watcher;
+    private Thread watching;
 
     /**
      * @param includePattern {@code camel.main.routes-include-pattern}: its {@code file:} locations are watched
@@ -119,6 +122,17 @@ public final class RoutesReloader extends ServiceSupport {
     }
 
     @Override
+    protected void doInit() {
+        // the first thing Camel does when it stops: no reload may swap routes in while they are being shut down
+        camelContext.addLifecycleStrategy(new LifecycleStrategySupport() {
+            @Override
+            public void onContextStopping(CamelContext context) {
+                stopWatching();
+            }
+        });
+    }
+
+    @Override
     protected void doStart() throws IOException {
         watcher = FileSystems.getDefault().newWatchService();
         Set<Path> folders = new LinkedHashSet<>();
@@ -128,9 +142,9 @@ public final class RoutesReloader extends ServiceSupport {
                         StandardWatchEventKinds.ENTRY_CREATE);
             }
         }
-        Thread thread = new Thread(this::watch, "routes-reloader");
-        thread.setDaemon(true);
-        thread.start();
+        watching = new Thread(this::watch, "routes-reloader");
+        watching.setDaemon(true);
+        watching.start();
         LOG.info("Route files in {} are reloaded when saved", folders);
     }
 
@@ -160,11 +174,13 @@ public final class RoutesReloader extends ServiceSupport {
     /** Reads the saved file apart; if it reads, applies every route file anew. Returns whether it was applied. */
     public boolean reload(Path saved) {
         List<Resource> resources = new ArrayList<>();
+        // the files are read in a context of their own, together (a route id twice is an error there too)
+        DefaultCamelContext scratch = new DefaultCamelContext();
         try {
             for (Path file : routeFiles()) {
                 Resource resource = ResourceHelper.fromString("file:" + file,
                         Files.readString(file, StandardCharsets.UTF_8));
-                String problem = problemOf(resource);
+                String problem = problemOf(scratch, resource);
                 if (problem != null) {
                     LOG.error("Route file {} not reloaded, the running routes stay as they are: {}{}", saved,
                             file.equals(saved) ? "" : file + " does not read: ", problem);
@@ -175,8 +191,15 @@ public final class RoutesReloader extends ServiceSupport {
         } catch (IOException e) {
             LOG.error("Route file {} not reloaded: {}", saved, e.toString());
             return false;
+        } finally {
+            // shut down, not only stopped (close): stopping leaves its shutdown thread for a minute (in Karaf, holding
+            // the bundle's class loader after an update)
+            scratch.shutdown();
         }
         try {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException("the gateway stops");
+            }
             if (!gate.shut(Duration.ofSeconds(QUIET_WAIT_SECONDS))) {
                 LOG.warn("Callbacks still inside after {} s: route file {} is applied all the same", QUIET_WAIT_SECONDS,
                         saved);
@@ -196,9 +219,9 @@ public final class RoutesReloader extends ServiceSupport {
         }
     }
 
-    /** What is wrong with a route file, read in a context of its own; null when it reads. */
-    private static String problemOf(Resource resource) {
-        try (DefaultCamelContext scratch = new DefaultCamelContext()) {
+    /** What is wrong with a route file, read into the scratch context; null when it reads. */
+    private static String problemOf(CamelContext scratch, Resource resource) {
+        try {
             for (RoutesBuilder builder : PluginHelper.getRoutesLoader(scratch).findRoutesBuilders(resource)) {
                 ((RouteBuilder) builder).configureRoutes(scratch);
             }
@@ -231,9 +254,27 @@ public final class RoutesReloader extends ServiceSupport {
     }
 
     @Override
-    protected void doStop() throws IOException {
-        if (watcher != null) {
-            watcher.close();
+    protected void doStop() {
+        stopWatching();
+    }
+
+    /** Stops watching, and waits for a reload under way to end (one waiting at the gate gives up). */
+    private synchronized void stopWatching() {
+        try {
+            if (watcher != null) {
+                watcher.close();
+            }
+            if (watching != null) {
+                watching.interrupt();
+                watching.join(TimeUnit.SECONDS.toMillis(QUIET_WAIT_SECONDS + 5));
+            }
+        } catch (IOException e) {
+            LOG.debug("Route file watcher did not close: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            watcher = null;
+            watching = null;
         }
     }
 }

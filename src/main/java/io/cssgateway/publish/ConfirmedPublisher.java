@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * number on its channel), not by {@code message_id}, which two copies of one event share.
  * <p>
  * A connection on which a publish goes unconfirmed past the timeout is closed, and the next publish opens another:
- * a broker that stopped answering, a half-open TCP connection, or the client's own I/O thread gone (amqp-client 5.23's
+ * a broker that stopped answering, a half-open TCP connection, or the client's own I/O thread gone (amqp-client 5.22's
  * NIO loop ends on a {@code CancelledKeyException} when a key is cancelled while it writes, and its connections then
  * look open forever) would otherwise hold the connection until heartbeats notice, or never.
  */

@@ -245,7 +245,7 @@ class ConfirmedPublisherTest {
         Set<Thread> before = ioThreads();
         publisher = publisher(true, 5672, Duration.ofMillis(500), 1, 1);
         publish(event("stream.push", "1:before"));
-        // what amqp-client 5.23's NIO loop does on a CancelledKeyException: it ends, and its factory never restarts it
+        // what amqp-client 5.22's NIO loop does on a CancelledKeyException: it ends, and its factory never restarts it
         Set<Thread> ours = ioThreads();
         ours.removeAll(before);
         assertThat(ours).hasSize(1);

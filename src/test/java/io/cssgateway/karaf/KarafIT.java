@@ -1,0 +1,202 @@
+package io.cssgateway.karaf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.rabbitmq.client.GetResponse;
+import io.cssgateway.harness.BrokerProbe;
+import io.cssgateway.harness.GatewayProcess;
+import io.cssgateway.harness.KarafContainer;
+import io.cssgateway.harness.TestCallbacks;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The KAR in a stock Apache Karaf (unpacked from Maven by the karaf profile): installed offline from deploy/,
+ * configured by etc/io.cssgateway.cfg, routes edited in etc/, the bundle restarted, stopped, updated, and Karaf
+ * shut down, with the gateway's threads and RabbitMQ connections counted at each step.
+ */
+class KarafIT {
+
+    private static final String KEY = "karaf-key-" + UUID.randomUUID();
+    private static final String PATH = "/callbacks/tencent/css";
+    /** the threads the gateway starts (Camel, Vert.x and Netty, the RabbitMQ client, its own), not Karaf's */
+    private static final Predicate<String> GATEWAY_THREADS = Pattern.compile(
+            "Camel|vert\\.x|netty|rabbitmq|AMQP|css-callback-gateway|spring|SimpleAsyncTaskExecutor").asPredicate();
+
+    /** kept when a test fails: the container's folder, with data/log/karaf.log */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path dir;
+
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+    private final String exchange = "css.events.karaf-" + run;
+    private final String unrouted = "css.unrouted.karaf-" + run;
+
+    @Test
+    void theKarInstallsOfflineAndTheGatewayRunsAsStandalone() throws Exception {
+        Path kar = Path.of(System.getProperty("gateway.kar"));
+        int port = GatewayProcess.freePort();
+        try (BrokerProbe broker = new BrokerProbe();
+                KarafContainer karaf = KarafContainer.start(dir.resolve("karaf"), Map.of("CSS_CALLBACK_KEYS", KEY),
+                        home -> {
+                            // the operator's configuration, there before the feature (which keeps it)
+                            Path cfg = home.resolve("etc/io.cssgateway.cfg");
+                            KarafContainer.setKey(cfg, "camel.server.port", Integer.toString(port));
+                            KarafContainer.setKey(cfg, "camel.server.host", "127.0.0.1");
+                            KarafContainer.setKey(cfg, "gateway.rabbitmq.exchange", exchange);
+                            KarafContainer.setKey(cfg, "gateway.rabbitmq.alternate-exchange", unrouted);
+                            KarafContainer.setKey(cfg, "gateway.rabbitmq.unrouted-queue", unrouted);
+                            Files.copy(kar, home.resolve("deploy").resolve(kar.getFileName()));
+                        })) {
+            try {
+                // installed from deploy/ with nothing else added to Karaf: the gateway answers (a bad body: 400)
+                long dropped = System.nanoTime();
+                karaf.postUntil(port, PATH, () -> "{}", answer -> answer.statusCode() == 400);
+                System.out.printf("Karaf started with the KAR in deploy/, to the gateway's first answer: %d ms%n",
+                        Duration.ofNanos(System.nanoTime() - dropped).toMillis());
+                String queue = broker.bindQueue(exchange, "#");
+
+                // a signed callback: 200, on RabbitMQ with its routing key, audited under data/
+                String sequence = TestCallbacks.uniqueSequence();
+                HttpResponse<String> answer = karaf.post(port, PATH, TestCallbacks.sample("1-push.doc.json")
+                        .with("sequence", sequence).freshlySignedWith(KEY).asString());
+                assertThat(answer.statusCode()).isEqualTo(200);
+                assertThat(answer.body()).isEqualTo("{\"code\":0}");
+                GetResponse message = broker.next(queue, Duration.ofSeconds(10));
+                assertThat(message).isNotNull();
+                assertThat(message.getEnvelope().getRoutingKey()).isEqualTo("stream.push");
+                assertThat(message.getProps().getMessageId()).isEqualTo("1:" + sequence);
+                assertThat(auditLines(karaf)).anyMatch(line -> line.contains("\"1:" + sequence + "\""));
+                // the route files were put into etc/, and the defaults of Karaf's cfg written beside the operator's
+                assertThat(karaf.etc("css-callback-gateway/routes/intake.camel.yaml")).exists();
+
+                // a route file edited in etc/ is reloaded
+                Path intake = karaf.etc("css-callback-gateway/routes/intake.camel.yaml");
+                Files.writeString(intake, Files.readString(intake)
+                        .replace("\"{\\\"code\\\":0}\"", "\"{\\\"code\\\":0,\\\"edited\\\":true}\""));
+                karaf.postUntil(port, PATH, this::signedPush, a -> a.body().contains("edited"));
+
+                // a broken edit keeps the running routes
+                String edited = Files.readString(intake);
+                Files.writeString(intake, edited + "\n- route: [broken\n");
+                Thread.sleep(3000);
+                assertThat(karaf.post(port, PATH, signedPush()).body()).contains("edited");
+                Files.writeString(intake, edited);
+
+                // a change of etc/io.cssgateway.cfg restarts the gateway with it
+                KarafContainer.setKey(karaf.etc("io.cssgateway.cfg"), "gateway.http.path", "/karaf/css");
+                karaf.postUntil(port, "/karaf/css", this::signedPush, a -> a.statusCode() == 200);
+                assertThat(karaf.post(port, PATH, signedPush()).statusCode()).isEqualTo(404);
+
+                // bundle:restart leaves as many threads and RabbitMQ connections as before
+                List<String> threadsBefore = karaf.threads(GATEWAY_THREADS);
+                int connectionsBefore = karaf.connectionsTo(5672);
+                System.out.printf("Before bundle:restart: %d gateway threads %s, %d connections to RabbitMQ%n",
+                        threadsBefore.size(), threadsBefore, connectionsBefore);
+                assertThat(threadsBefore).isNotEmpty();
+                assertThat(connectionsBefore).isPositive();
+                String id = bundleId(karaf);
+                karaf.shell("bundle:restart " + id);
+                karaf.postUntil(port, "/karaf/css", this::signedPush, a -> a.statusCode() == 200);
+                awaitGatewayThreads(karaf, threadsBefore.size());
+                assertThat(karaf.connectionsTo(5672)).isEqualTo(connectionsBefore);
+
+                // bundle:stop leaves nothing of the gateway: no thread, connection or port
+                karaf.shell("bundle:stop " + id);
+                awaitGatewayThreads(karaf, 0);
+                assertThat(karaf.connectionsTo(5672)).isZero();
+                assertThat(KarafContainer.listening(port)).isFalse();
+
+                // bundle:start and bundle:update bring it back as it was
+                karaf.shell("bundle:start " + id);
+                karaf.postUntil(port, "/karaf/css", this::signedPush, a -> a.statusCode() == 200);
+                karaf.shell("bundle:update " + id);
+                karaf.postUntil(port, "/karaf/css", this::signedPush, a -> a.statusCode() == 200);
+                awaitGatewayThreads(karaf, threadsBefore.size());
+                assertThat(karaf.connectionsTo(5672)).isEqualTo(connectionsBefore);
+
+                // Karaf's shutdown stops the gateway with it
+                karaf.stop();
+                assertThat(KarafContainer.listening(port)).isFalse();
+                assertThat(karaf.log()).doesNotContain(KEY).doesNotContain("Exception in thread");
+            } finally {
+                broker.deleteExchange(exchange);
+                broker.deleteExchange(unrouted);
+                broker.deleteQueue(unrouted);
+            }
+        }
+    }
+
+    @Test
+    void aFirstInstallWritesTheConfigurationAndWithoutAKeySaysHowToFixIt() throws Exception {
+        Path kar = Path.of(System.getProperty("gateway.kar"));
+        try (KarafContainer karaf = KarafContainer.start(dir.resolve("karaf"), Map.of(),
+                home -> Files.copy(kar, home.resolve("deploy").resolve(kar.getFileName())))) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (!karaf.log().contains("No callback key is configured") && System.nanoTime() < deadline) {
+                Thread.sleep(250);
+            }
+            assertThat(karaf.log()).contains("The gateway could not start; fix etc/io.cssgateway.cfg")
+                    .contains("Set the environment variable CSS_CALLBACK_KEYS");
+            // the feature's configuration, written for the operator to edit, and the route files beside it
+            assertThat(Files.readString(karaf.etc("io.cssgateway.cfg"))).contains("gateway.rabbitmq.addresses")
+                    .contains("camel.server.port");
+            assertThat(karaf.etc("css-callback-gateway/routes/intake.camel.yaml")).exists();
+            // nothing of the gateway is left running
+            awaitGatewayThreads(karaf, 0);
+            karaf.stop();
+        }
+    }
+
+    /**
+     * Waits up to 10 s for the gateway's threads to number {@code expected}: a pool shut down ends its threads a
+     * moment later, and the RabbitMQ client's I/O thread a second after its last connection closed.
+     */
+    private static void awaitGatewayThreads(KarafContainer karaf, int expected) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        List<String> threads = karaf.threads(GATEWAY_THREADS);
+        while (threads.size() != expected && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            threads = karaf.threads(GATEWAY_THREADS);
+        }
+        assertThat(threads).as("the gateway's threads; their stacks:\n%s",
+                String.join("\n\n", karaf.stacks(GATEWAY_THREADS))).hasSize(expected);
+    }
+
+    private String signedPush() {
+        return TestCallbacks.sample("1-push.doc.json").withUniqueSequence().freshlySignedWith(KEY).asString();
+    }
+
+    private static String bundleId(KarafContainer karaf) throws Exception {
+        String list = karaf.shell("bundle:list -s -t 0");
+        Matcher m = Pattern.compile("(?m)^\\s*(\\d+)\\s.*io\\.cssgateway").matcher(list);
+        assertThat(m.find()).as("the gateway's bundle in:\n%s", list).isTrue();
+        return m.group(1);
+    }
+
+    private static List<String> auditLines(KarafContainer karaf) throws Exception {
+        Path audit = karaf.data("css-callback-gateway/audit");
+        try (Stream<Path> files = Files.list(audit)) {
+            return files.flatMap(f -> {
+                try {
+                    return Files.readAllLines(f).stream();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).toList();
+        }
+    }
+}
