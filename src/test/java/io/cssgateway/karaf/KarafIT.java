@@ -1,11 +1,14 @@
 package io.cssgateway.karaf;
 
+import static io.cssgateway.harness.KarafContainer.setKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.GetResponse;
 import io.cssgateway.harness.BrokerProbe;
 import io.cssgateway.harness.GatewayProcess;
 import io.cssgateway.harness.KarafContainer;
+import io.cssgateway.harness.Mailbox;
+import io.cssgateway.harness.TcpProxy;
 import io.cssgateway.harness.TestCallbacks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,9 +16,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,21 +51,36 @@ class KarafIT {
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final String exchange = "css.events.karaf-" + run;
     private final String unrouted = "css.unrouted.karaf-" + run;
+    private final String alerts = "css.alerts.karaf-" + run;
 
     @Test
     void theKarInstallsOfflineAndTheGatewayRunsAsStandalone() throws Exception {
         Path kar = Path.of(System.getProperty("gateway.kar"));
         int port = GatewayProcess.freePort();
         try (BrokerProbe broker = new BrokerProbe();
+                TcpProxy rabbitmq = new TcpProxy(5672);
+                Mailbox mailbox = new Mailbox();
                 KarafContainer karaf = KarafContainer.start(dir.resolve("karaf"), Map.of("CSS_CALLBACK_KEYS", KEY),
                         home -> {
                             // the operator's configuration, there before the feature (which keeps it)
                             Path cfg = home.resolve("etc/io.cssgateway.cfg");
-                            KarafContainer.setKey(cfg, "camel.server.port", Integer.toString(port));
-                            KarafContainer.setKey(cfg, "camel.server.host", "127.0.0.1");
-                            KarafContainer.setKey(cfg, "gateway.rabbitmq.exchange", exchange);
-                            KarafContainer.setKey(cfg, "gateway.rabbitmq.alternate-exchange", unrouted);
-                            KarafContainer.setKey(cfg, "gateway.rabbitmq.unrouted-queue", unrouted);
+                            Map<String, String> settings = Map.ofEntries(Map.entry("camel.server.port", Integer.toString(port)),
+                                    Map.entry("camel.server.host", "127.0.0.1"),
+                                    // through a proxy, so that RabbitMQ can be cut off
+                                    Map.entry("gateway.rabbitmq.addresses", "127.0.0.1:" + rabbitmq.port()),
+                                    Map.entry("gateway.rabbitmq.exchange", exchange),
+                                    Map.entry("gateway.rabbitmq.alternate-exchange", unrouted),
+                                    Map.entry("gateway.rabbitmq.unrouted-queue", unrouted),
+                                    Map.entry("gateway.alert.enabled", "true"),
+                                    Map.entry("gateway.alert.queue", alerts),
+                                    Map.entry("gateway.alert.from", "css-gateway@example.com"),
+                                    Map.entry("gateway.alert.to", "oncall@example.com"),
+                                    Map.entry("gateway.alert.window-seconds", "1"),
+                                    Map.entry("gateway.alert.smtp.host", "127.0.0.1"),
+                                    Map.entry("gateway.alert.smtp.port", Integer.toString(mailbox.port())));
+                            for (Map.Entry<String, String> setting : settings.entrySet()) {
+                                setKey(cfg, setting.getKey(), setting.getValue());
+                            }
                             Files.copy(kar, home.resolve("deploy").resolve(kar.getFileName()));
                         })) {
             try {
@@ -80,14 +102,38 @@ class KarafIT {
                 assertThat(message.getEnvelope().getRoutingKey()).isEqualTo("stream.push");
                 assertThat(message.getProps().getMessageId()).isEqualTo("1:" + sequence);
                 assertThat(auditLines(karaf)).anyMatch(line -> line.contains("\"1:" + sequence + "\""));
-                // the route files were put into etc/, and the defaults of Karaf's cfg written beside the operator's
                 assertThat(karaf.etc("css-callback-gateway/routes/intake.camel.yaml")).exists();
 
-                // a route file edited in etc/ is reloaded
+                // an abnormal interruption: a digest mail
+                assertThat(karaf.post(port, PATH, TestCallbacks.sample("0-interrupt.doc.json").withUniqueSequence()
+                        .with("errcode", 13).with("stream_id", "karaf-" + run).freshlySignedWith(KEY).asString())
+                        .statusCode()).isEqualTo(200);
+                assertThat(mailbox.await(1, 30_000)).singleElement().satisfies(mail -> {
+                    assertThat(mail.subject).startsWith("[CSS] 1 abnormal stream interruption");
+                    assertThat(mail.text).contains("stream_id=karaf-" + run);
+                });
+
+                // RabbitMQ cut off: answered 200 from the spool, published once it is back
+                broker.drain(queue, Duration.ofMillis(300));
+                rabbitmq.cut();
+                String spooled = TestCallbacks.uniqueSequence();
+                assertThat(karaf.post(port, PATH, TestCallbacks.sample("1-push.doc.json").with("sequence", spooled)
+                        .freshlySignedWith(KEY).asString()).statusCode()).isEqualTo(200);
+                assertThat(karaf.log()).contains("RabbitMQ does not take events");
+                rabbitmq.restore();
+                assertThat(broker.next(queue, Duration.ofSeconds(30))).isNotNull()
+                        .satisfies(m -> assertThat(m.getProps().getMessageId()).isEqualTo("1:" + spooled));
+
+                // a route file edited in etc/ is reloaded, under load: every callback answered 200
                 Path intake = karaf.etc("css-callback-gateway/routes/intake.camel.yaml");
-                Files.writeString(intake, Files.readString(intake)
-                        .replace("\"{\\\"code\\\":0}\"", "\"{\\\"code\\\":0,\\\"edited\\\":true}\""));
-                karaf.postUntil(port, PATH, this::signedPush, a -> a.body().contains("edited"));
+                try (Load load = new Load(karaf, port)) {
+                    Files.writeString(intake, Files.readString(intake)
+                            .replace("\"{\\\"code\\\":0}\"", "\"{\\\"code\\\":0,\\\"edited\\\":true}\""));
+                    karaf.postUntil(port, PATH, this::signedPush, a -> a.body().contains("edited"));
+                    Thread.sleep(500);
+                    assertThat(load.answers()).as("answers during the reload").containsOnlyKeys(200);
+                    System.out.printf("Callbacks answered during the route reload: %s%n", load.answers());
+                }
 
                 // a broken edit keeps the running routes
                 String edited = Files.readString(intake);
@@ -97,13 +143,13 @@ class KarafIT {
                 Files.writeString(intake, edited);
 
                 // a change of etc/io.cssgateway.cfg restarts the gateway with it
-                KarafContainer.setKey(karaf.etc("io.cssgateway.cfg"), "gateway.http.path", "/karaf/css");
+                setKey(karaf.etc("io.cssgateway.cfg"), "gateway.http.path", "/karaf/css");
                 karaf.postUntil(port, "/karaf/css", this::signedPush, a -> a.statusCode() == 200);
                 assertThat(karaf.post(port, PATH, signedPush()).statusCode()).isEqualTo(404);
 
                 // bundle:restart leaves as many threads and RabbitMQ connections as before
                 List<String> threadsBefore = karaf.threads(GATEWAY_THREADS);
-                int connectionsBefore = karaf.connectionsTo(5672);
+                int connectionsBefore = karaf.connectionsTo(rabbitmq.port());
                 System.out.printf("Before bundle:restart: %d gateway threads %s, %d connections to RabbitMQ%n",
                         threadsBefore.size(), threadsBefore, connectionsBefore);
                 assertThat(threadsBefore).isNotEmpty();
@@ -112,12 +158,12 @@ class KarafIT {
                 karaf.shell("bundle:restart " + id);
                 karaf.postUntil(port, "/karaf/css", this::signedPush, a -> a.statusCode() == 200);
                 awaitGatewayThreads(karaf, threadsBefore.size());
-                assertThat(karaf.connectionsTo(5672)).isEqualTo(connectionsBefore);
+                assertThat(karaf.connectionsTo(rabbitmq.port())).isEqualTo(connectionsBefore);
 
                 // bundle:stop leaves nothing of the gateway: no thread, connection or port
                 karaf.shell("bundle:stop " + id);
                 awaitGatewayThreads(karaf, 0);
-                assertThat(karaf.connectionsTo(5672)).isZero();
+                assertThat(karaf.connectionsTo(rabbitmq.port())).isZero();
                 assertThat(KarafContainer.listening(port)).isFalse();
 
                 // bundle:start and bundle:update bring it back as it was
@@ -126,7 +172,7 @@ class KarafIT {
                 karaf.shell("bundle:update " + id);
                 karaf.postUntil(port, "/karaf/css", this::signedPush, a -> a.statusCode() == 200);
                 awaitGatewayThreads(karaf, threadsBefore.size());
-                assertThat(karaf.connectionsTo(5672)).isEqualTo(connectionsBefore);
+                assertThat(karaf.connectionsTo(rabbitmq.port())).isEqualTo(connectionsBefore);
 
                 // Karaf's shutdown stops the gateway with it
                 karaf.stop();
@@ -136,6 +182,7 @@ class KarafIT {
                 broker.deleteExchange(exchange);
                 broker.deleteExchange(unrouted);
                 broker.deleteQueue(unrouted);
+                broker.deleteQueue(alerts);
             }
         }
     }
@@ -174,6 +221,47 @@ class KarafIT {
         }
         assertThat(threads).as("the gateway's threads; their stacks:\n%s",
                 String.join("\n\n", karaf.stacks(GATEWAY_THREADS))).hasSize(expected);
+    }
+
+    /** Four clients posting signed callbacks until closed, counting the answers by status. */
+    private final class Load implements AutoCloseable {
+        private final Map<Integer, AtomicInteger> answers =
+                new ConcurrentHashMap<>();
+        private final List<Thread> clients = new ArrayList<>();
+        private volatile boolean running = true;
+
+        Load(KarafContainer karaf, int port) {
+            for (int i = 0; i < 4; i++) {
+                Thread client = new Thread(() -> {
+                    while (running) {
+                        int status;
+                        try {
+                            status = karaf.post(port, PATH, signedPush()).statusCode();
+                        } catch (Exception e) {
+                            status = -1;
+                        }
+                        answers.computeIfAbsent(status, s -> new AtomicInteger())
+                                .incrementAndGet();
+                    }
+                });
+                client.start();
+                clients.add(client);
+            }
+        }
+
+        Map<Integer, Integer> answers() {
+            Map<Integer, Integer> counts = new TreeMap<>();
+            answers.forEach((status, count) -> counts.put(status, count.get()));
+            return counts;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            for (Thread client : clients) {
+                client.join();
+            }
+        }
     }
 
     private String signedPush() {
