@@ -1,5 +1,11 @@
 package io.cssgateway;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
 import org.apache.camel.main.Main;
 
 /**
@@ -10,21 +16,48 @@ import org.apache.camel.main.Main;
  */
 public final class GatewayMain {
 
+    private static final String LOG_FORMAT = "gateway.log.format";
+
     private GatewayMain() {}
 
     public static void main(String[] args) throws Exception {
-        Main main = new Main();
         String profile = System.getProperty("camel.main.profile",
                 System.getenv().getOrDefault("CAMEL_MAIN_PROFILE", "prod"));
-        // the first location that has a key gives its value: the profile's file comes first
-        main.setPropertyPlaceholderLocations(
-                "file:application-" + profile + ".properties;optional=true,file:application.properties");
         try {
+            // before the first log line: log4j2.properties picks its layout by this system property
+            System.setProperty(LOG_FORMAT, logFormat(profile));
+            Main main = new Main();
+            // the first location that has a key gives its value: the profile's file comes first
+            main.setPropertyPlaceholderLocations(
+                    "file:application-" + profile + ".properties;optional=true,file:application.properties");
             main.run(args);
         } catch (Throwable e) {
             // a gateway that could not start must not linger with half its threads (HTTP, dev broker) running
             System.err.println("The gateway could not start: " + e);
             System.exit(1);
         }
+    }
+
+    /**
+     * gateway.log.format as Camel would resolve it, read before Camel (and the log) starts: -D, the environment
+     * (GATEWAY_LOG_FORMAT), the profile's properties file, application.properties; text when none sets it.
+     */
+    static String logFormat(String profile) throws IOException {
+        String format = System.getProperty(LOG_FORMAT, System.getenv("GATEWAY_LOG_FORMAT"));
+        for (String file : List.of("application-" + profile + ".properties", "application.properties")) {
+            Path path = Path.of(file);
+            if (format == null && Files.isRegularFile(path)) {
+                Properties properties = new Properties();
+                try (Reader in = Files.newBufferedReader(path)) {
+                    properties.load(in);
+                }
+                format = properties.getProperty(LOG_FORMAT);
+            }
+        }
+        format = format == null ? "text" : format.trim();
+        if (!format.equals("text") && !format.equals("json")) {
+            throw new IllegalArgumentException(LOG_FORMAT + " must be text or json, got '" + format + "'");
+        }
+        return format;
     }
 }

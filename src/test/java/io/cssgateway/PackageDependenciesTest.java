@@ -31,9 +31,10 @@ class PackageDependenciesTest {
             Map.entry("spool", SHARED),
             Map.entry("audit", SHARED),
             Map.entry("alert", SHARED),
+            Map.entry("observe", SHARED),
             Map.entry("dev", Set.of("support", "event", "intake")),
             Map.entry("config", Set.of("support", "event", "intake", "classify", "dedup", "publish", "spool", "audit",
-                    "alert", "dev")),
+                    "alert", "observe", "dev")),
             // starts Camel Main, which builds the rest from application.properties, as GatewayMain does
             Map.entry("karaf", Set.of()));
 

@@ -3,6 +3,7 @@ package io.cssgateway.config;
 import com.rabbitmq.client.Address;
 import io.cssgateway.alert.AlertDigests;
 import io.cssgateway.alert.AlertPolicy;
+import io.cssgateway.alert.MailState;
 import io.cssgateway.alert.UndeliveredDigests;
 import io.cssgateway.audit.AuditFiles;
 import io.cssgateway.audit.AuditLog;
@@ -20,12 +21,19 @@ import io.cssgateway.intake.IntakeHttpServer;
 import io.cssgateway.intake.ReceiveCallbackRoute;
 import io.cssgateway.intake.RequestGuard;
 import io.cssgateway.intake.SignatureVerifier;
+import io.cssgateway.intake.SourceGuard;
+import io.cssgateway.observe.GatewayMetrics;
+import io.cssgateway.observe.ReadinessCheck;
+import io.cssgateway.observe.WritableFolders;
 import io.cssgateway.publish.BrokerState;
 import io.cssgateway.publish.BrokerTopology;
 import io.cssgateway.publish.ConfirmedPublish;
 import io.cssgateway.publish.ConfirmedPublisher;
 import io.cssgateway.spool.Spool;
 import io.cssgateway.support.Integers;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -41,6 +49,7 @@ import java.util.TreeSet;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.support.service.ServiceSupport;
@@ -62,7 +71,7 @@ public final class GatewayBeans implements CamelConfiguration {
     @Override
     public void configure(CamelContext camelContext) throws Exception {
         Settings settings = new Settings(camelContext);
-        CallbackGate gate = bindHttpIntake(camelContext, settings);
+        CallbackGate gate = bindHttpIntake(camelContext, settings, metrics(camelContext));
         boolean alertsOn = settings.bool("gateway.alert.enabled");
         AlertPolicy alertPolicy = bindPipeline(camelContext, settings, alertsOn);
 
@@ -86,21 +95,53 @@ public final class GatewayBeans implements CamelConfiguration {
                     settings.text("camel.main.routes-include-pattern"), gate));
         }
         bindBroker(camelContext, settings, queues);
+        LOG.info("Off: {}", String.join("; ", whatIsOff(settings)));
+    }
+
+    /** The optional parts that are off, each with the setting that turns it on (one line at start). */
+    static List<String> whatIsOff(Settings settings) {
+        List<String> off = new ArrayList<>();
+        if (!settings.bool("gateway.alert.enabled")) {
+            off.add("alert mail (gateway.alert.enabled=false" + (settings.list("gateway.alert.to").isEmpty() ? ")"
+                    : ", so no mail is sent although gateway.alert.to is set)"));
+        }
+        if (!settings.bool("gateway.audit.rabbitmq.enabled")) {
+            off.add("audit lines to RabbitMQ (gateway.audit.rabbitmq.enabled=false; the audit files are written)");
+        }
+        if (!settings.bool("gateway.routes.reload")) {
+            off.add("route file reload (gateway.routes.reload=false)");
+        }
+        if (!settings.bool("gateway.http.tls.enabled")) {
+            off.add("HTTPS on the intake (gateway.http.tls.enabled=false: use it, or TLS on a load balancer)");
+        }
+        if (settings.list("gateway.http.allowed-sources").isEmpty()) {
+            off.add("source allow-list (gateway.http.allowed-sources empty: any address may post)");
+        }
+        if (!settings.bool("gateway.http.rate-limit.enabled")) {
+            off.add("rate limit per source (gateway.http.rate-limit.enabled=false)");
+        }
+        if (off.isEmpty()) {
+            off.add("nothing");
+        }
+        return off;
     }
 
     /**
      * The HTTP server the callbacks arrive at, and the endpoint that hands them to routes/intake.camel.yaml through
      * the gate that route reloads shut.
      */
-    private static CallbackGate bindHttpIntake(CamelContext camelContext, Settings settings) throws Exception {
+    private static CallbackGate bindHttpIntake(CamelContext camelContext, Settings settings, GatewayMetrics metrics)
+            throws Exception {
         Registry registry = camelContext.getRegistry();
         int port = (int) settings.integer("camel.server.port");
+        CallbackGate gate = new CallbackGate();
         IntakeHttpServer httpServer = new IntakeHttpServer(camelContext, new IntakeHttpServer.Settings(
                 settings.text("camel.server.host"), port, settings.integer("gateway.http.max-body-bytes"),
                 workerThreads(settings), Duration.ofSeconds(settings.positive("gateway.http.idle-timeout-seconds")),
                 Duration.ofSeconds(settings.positive("gateway.http.request-timeout-seconds")),
-                ConnectionGuard.maxConnections(settings.integer("gateway.http.max-connections"))),
-                "direct:write-audit-line");
+                ConnectionGuard.maxConnections(settings.integer("gateway.http.max-connections")),
+                (int) settings.positive("gateway.http.retry-after-seconds"), intakeTls(settings)),
+                "direct:write-audit-line", metrics.notReadyAnswers());
         registry.bind("intakeHttpServer", httpServer);
         camelContext.addService(httpServer);
         // each callback's route runs asynchronously on it: a worker thread is free once the route waits for the
@@ -108,7 +149,6 @@ public final class GatewayBeans implements CamelConfiguration {
         AsyncRoutingHttpEngine httpEngine = new AsyncRoutingHttpEngine(port);
         httpEngine.setCamelContext(camelContext);
         registry.bind("platform-http-engine", httpEngine);
-        CallbackGate gate = new CallbackGate();
         camelContext.addRoutes(new ReceiveCallbackRoute(gate));
         return gate;
     }
@@ -123,12 +163,14 @@ public final class GatewayBeans implements CamelConfiguration {
         boolean signatureRequired = settings.bool("gateway.signature.required");
         List<String> keys = settings.list("gateway.signature.keys");
         registry.bind("requestGuard", new RequestGuard());
+        registry.bind("sourceGuard", new SourceGuard(settings.list("gateway.http.allowed-sources")));
         registry.bind("callbackReader", new CallbackReader());
         EventTypes eventTypes = eventTypes(camelContext, settings.text("gateway.classify.event-types"));
         registry.bind("signatureVerifier", signatureVerifier(settings, keys, signatureRequired, eventTypes));
         registry.bind("eventTypes", eventTypes);
         registry.bind("eventIdentity", new EventIdentity(eventTypes));
-        registry.bind("seenEvents", seenEvents(settings));
+        SeenEvents seenEvents = seenEvents(settings);
+        registry.bind("seenEvents", seenEvents);
         registry.bind("errcodeTable", errcodeTable(camelContext, settings.text("gateway.classify.errcode-table")));
         registry.bind("eventMessage", new EventMessage(settings.list("gateway.classify.decoded-fields")));
         Spool spool = new Spool(Path.of(settings.text("gateway.spool.dir")));
@@ -139,13 +181,15 @@ public final class GatewayBeans implements CamelConfiguration {
         registry.bind("spoolWriters", camelContext.getExecutorServiceManager().newThreadPool(GatewayBeans.class,
                 "spool", new ThreadPoolProfileBuilder("spool").poolSize(spoolThreads).maxPoolSize(spoolThreads)
                         .maxQueueSize(1000).rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build()));
-        registry.bind("brokerState", new BrokerState(Clock.systemUTC(), spool::depth));
+        BrokerState brokerState = new BrokerState(Clock.systemUTC(), spool::depth);
+        registry.bind("brokerState", brokerState);
 
         AuditFiles auditFiles = new AuditFiles(Path.of(settings.text("gateway.audit.dir")),
                 settings.integer("gateway.audit.max-file-bytes"),
                 (int) settings.integer("gateway.audit.retention-days"), Clock.systemUTC());
         // the keys are given so that the audit log can mask them wherever they would appear
-        registry.bind("auditLog", new AuditLog(auditFiles, keys, (int) settings.integer("gateway.audit.raw-body-max-chars")));
+        AuditLog auditLog = new AuditLog(auditFiles, keys, (int) settings.integer("gateway.audit.raw-body-max-chars"));
+        registry.bind("auditLog", auditLog);
         // the audit files are closed when Camel stops (the de-duplication file is the idempotent consumer's)
         camelContext.addService(new ServiceSupport() {
             @Override
@@ -159,10 +203,57 @@ public final class GatewayBeans implements CamelConfiguration {
                 Duration.ofSeconds(settings.integer("gateway.alert.window-seconds")),
                 (int) settings.integer("gateway.alert.streams-shown"),
                 settings.bool("gateway.alert.first-at-once"), Clock.systemUTC()));
+        registry.bind("mailState", new MailState(Clock.systemUTC()));
         registry.bind("undeliveredDigests", new UndeliveredDigests(
                 Path.of(settings.text("gateway.alert.undelivered-dir")), settings.optional("gateway.alert.from"),
                 Clock.systemUTC()));
+        bindObservation(camelContext, settings, spool, brokerState, seenEvents, auditLog);
         return alertPolicy;
+    }
+
+    /**
+     * What /observe/health and /observe/metrics report of the gateway's own state, beside Camel's: readiness checks
+     * (RabbitMQ takes events; the spool and audit folders can be written) and the metrics read when scraped.
+     */
+    private static void bindObservation(CamelContext camelContext, Settings settings, Spool spool,
+            BrokerState brokerState, SeenEvents seenEvents, AuditLog auditLog) {
+        Registry registry = camelContext.getRegistry();
+        registry.bind("brokerReadiness", new ReadinessCheck(camelContext, "broker", () -> brokerState.isUp() ? null
+                : "RabbitMQ does not take events since " + brokerState.downSince() + ": they are spooled ("
+                        + spool.depth() + " waiting) and published once it does"));
+        registry.bind("foldersReadiness", new ReadinessCheck(camelContext, "folders", new WritableFolders(Map.of(
+                "spool", Path.of(settings.text("gateway.spool.dir")),
+                "audit", Path.of(settings.text("gateway.audit.dir"))))));
+        GatewayMetrics metrics = metrics(camelContext);
+        metrics.gauge("css.gateway.spool.events", "Events waiting in the spool for RabbitMQ", null, spool::depth);
+        metrics.gauge("css.gateway.spool.oldest.age", "How long the oldest spooled event has waited", "seconds",
+                spool::oldestAgeSeconds);
+        metrics.gauge("css.gateway.dedup.entries", "Event identities the de-duplication store holds", null,
+                seenEvents::size);
+        metrics.counted("css.gateway.audit.write.failures", "Audit lines that could not be written",
+                auditLog::failures);
+        metrics.upDown("css.gateway.broker.up", "1 while RabbitMQ takes events, 0 while they are spooled",
+                brokerState::isUp);
+    }
+
+    /**
+     * The gateway's metrics, in the Micrometer registry camel-micrometer-prometheus serves (bound under the name it
+     * looks up, whichever of the two comes first).
+     */
+    static GatewayMetrics metrics(CamelContext camelContext) {
+        Registry registry = camelContext.getRegistry();
+        GatewayMetrics metrics = registry.lookupByNameAndType("gatewayMetrics", GatewayMetrics.class);
+        if (metrics == null) {
+            MeterRegistry meters = registry.lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
+                    MeterRegistry.class);
+            if (meters == null) {
+                meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+                registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
+            }
+            metrics = new GatewayMetrics(meters);
+            registry.bind("gatewayMetrics", metrics);
+        }
+        return metrics;
     }
 
     /** RabbitMQ: the topology the gateway keeps in place, the confirmed publisher, Spring's connection factory. */
@@ -183,7 +274,9 @@ public final class GatewayBeans implements CamelConfiguration {
                 (int) settings.integer("gateway.rabbitmq.publish-connections"),
                 (int) settings.integer("gateway.rabbitmq.publish-channels"), topology);
         camelContext.addService(publisher);
-        camelContext.getRegistry().bind("confirmedPublish", new ConfirmedPublish(publisher));
+        camelContext.getRegistry().bind("confirmedPublisher", publisher);
+        camelContext.getRegistry().bind("confirmedPublish",
+                new ConfirmedPublish(publisher, metrics(camelContext).publishConfirm()));
     }
 
     /**
@@ -211,6 +304,20 @@ public final class GatewayBeans implements CamelConfiguration {
                     + "gateway.alert.to (or gateway.alert.to.<category> for every alerting category)");
         }
         return new AlertPolicy(categories, to, byCategory, settings.list("gateway.alert.severity"));
+    }
+
+    /** The intake's key store when gateway.http.tls.enabled, else null (plain HTTP). */
+    private static IntakeHttpServer.Tls intakeTls(Settings settings) {
+        if (!settings.bool("gateway.http.tls.enabled")) {
+            return null;
+        }
+        String keyStore = settings.optional("gateway.http.tls.key-store");
+        if (keyStore.isEmpty()) {
+            throw new IllegalStateException("gateway.http.tls.enabled=true needs gateway.http.tls.key-store "
+                    + "(a PKCS12 or JKS file with the intake's certificate and key)");
+        }
+        return new IntakeHttpServer.Tls(Path.of(keyStore), settings.optional("gateway.http.tls.key-store-password"),
+                settings.text("gateway.http.tls.key-store-type"));
     }
 
     /** gateway.http.worker-threads, where 0 is one per core (at least 2, so that one waiting never stops all). */

@@ -34,6 +34,11 @@ public final class BrokerState {
         return downSince.get() == null;
     }
 
+    /** Since when RabbitMQ has not taken events; null while it does. */
+    public Instant downSince() {
+        return downSince.get();
+    }
+
     /** Throws {@link BrokerDownException} while RabbitMQ is marked down: the event goes to the spool at once. */
     public void requireUp() {
         if (!isUp()) {
@@ -44,13 +49,23 @@ public final class BrokerState {
     public void markDown(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause) {
         Instant now = clock.instant();
         if (downSince.compareAndSet(null, now)) {
-            LOG.warn("RabbitMQ does not take events ({}): they are spooled until it does",
-                    cause == null ? "unknown cause" : cause.toString());
+            LOG.warn("RabbitMQ does not take events ({}): they are spooled until it does", reason(cause));
             lastReminder = now;
-        } else if (now.isAfter(lastReminder.plusSeconds(REMINDER_SECONDS))) {
+        } else if (!now.isBefore(lastReminder.plusSeconds(REMINDER_SECONDS))) {
             lastReminder = now;
             LOG.warn("RabbitMQ still does not take events, for {} s now: {} event(s) wait in the spool",
                     now.getEpochSecond() - downSince.get().getEpochSecond(), spoolDepth.getAsInt());
+        }
+    }
+
+    /**
+     * RabbitMQ could be reached (watch-broker): up again when it was down and no spooled event waits; while some
+     * wait, the drain's first confirm marks it up, so that a broker that takes connections but not events (a
+     * resource alarm) does not flap between down and up.
+     */
+    public void reachable() {
+        if (!isUp() && spoolDepth.getAsInt() == 0) {
+            markUp();
         }
     }
 
@@ -59,5 +74,19 @@ public final class BrokerState {
         if (since != null) {
             LOG.info("RabbitMQ takes events again after {} s down", clock.instant().getEpochSecond() - since.getEpochSecond());
         }
+    }
+
+    /** The innermost cause that says something ("Connection refused"), rather than a bare wrapper's class name. */
+    static String reason(Throwable cause) {
+        if (cause == null) {
+            return "unknown cause";
+        }
+        Throwable telling = cause;
+        for (Throwable c = cause; c != null && c.getCause() != c; c = c.getCause()) {
+            if (c.getMessage() != null && !c.getMessage().isBlank()) {
+                telling = c;
+            }
+        }
+        return telling.getClass().getSimpleName() + ": " + telling.getMessage();
     }
 }

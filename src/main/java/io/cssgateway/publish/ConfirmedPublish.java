@@ -1,7 +1,9 @@
 package io.cssgateway.publish;
 
 import io.cssgateway.event.OutgoingEvent;
+import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
@@ -15,9 +17,12 @@ import org.apache.camel.support.AsyncProcessorSupport;
 public final class ConfirmedPublish extends AsyncProcessorSupport {
 
     private final ConfirmedPublisher publisher;
+    private final Timer confirmLatency;
 
-    public ConfirmedPublish(ConfirmedPublisher publisher) {
+    /** @param confirmLatency times each publish until it is confirmed or fails */
+    public ConfirmedPublish(ConfirmedPublisher publisher, Timer confirmLatency) {
         this.publisher = publisher;
+        this.confirmLatency = confirmLatency;
     }
 
     @Override
@@ -30,7 +35,9 @@ public final class ConfirmedPublish extends AsyncProcessorSupport {
             callback.done(true);
             return true;
         }
+        long start = System.nanoTime();
         publisher.publish(event).whenComplete((confirmed, failure) -> {
+            confirmLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             if (failure != null) {
                 exchange.setException(failure instanceof CompletionException wrapped && wrapped.getCause() != null
                         ? wrapped.getCause() : failure);

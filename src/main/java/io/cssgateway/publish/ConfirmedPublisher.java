@@ -111,6 +111,20 @@ public final class ConfirmedPublisher extends ServiceSupport {
         return confirmed;
     }
 
+    /**
+     * Returns when a publishing connection is open, opening one if none is (as the next publish would); throws when
+     * RabbitMQ cannot be reached. The broker watch (watch-broker) calls it while no callback comes.
+     */
+    public void requireReachable() throws IOException, TimeoutException {
+        for (int i = 0; i < connections.length(); i++) {
+            Connection open = connections.get(i);
+            if (open != null && open.isOpen()) {
+                return;
+            }
+        }
+        connection(0);
+    }
+
     private synchronized Connection connection(int index) throws IOException, TimeoutException {
         Connection connection = connections.get(index);
         if (connection == null || !connection.isOpen()) {

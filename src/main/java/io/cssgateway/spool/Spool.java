@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.cssgateway.event.OutgoingEvent;
 import io.cssgateway.support.ExchangeProperties;
+import io.cssgateway.support.Integers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Exchange;
@@ -56,6 +58,7 @@ public final class Spool {
             .nodeFactory(JsonNodeFactory.withExactBigDecimals(true)).build();
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicInteger depth = new AtomicInteger();
+    private final AtomicBoolean draining = new AtomicBoolean();
     private volatile long lastReadFailureLogged;
 
     public Spool(Path dir) {
@@ -112,8 +115,9 @@ public final class Spool {
         Files.move(partial, dir.resolve(name + SUFFIX), StandardCopyOption.ATOMIC_MOVE);
         syncFolder();
         int now = depth.incrementAndGet();
-        if (now == 1 || now % 1000 == 0) {
-            LOG.warn("Spool: {} event(s) waiting in {} for RabbitMQ", now, dir);
+        if (now == 1) {
+            // the broker's reminders say how many wait (BrokerState)
+            LOG.warn("Spool: events are kept in {} until RabbitMQ takes them", dir);
         }
     }
 
@@ -194,8 +198,12 @@ public final class Spool {
     public void remove(@ExchangeProperty(ExchangeProperties.SPOOL_FILE) Path file) throws IOException {
         try {
             Files.delete(file);
-            if (depth.decrementAndGet() == 0) {
+            int left = depth.decrementAndGet();
+            if (left == 0) {
+                draining.set(false);
                 LOG.info("Spool: empty, every spooled event is on RabbitMQ");
+            } else if (draining.compareAndSet(false, true)) {
+                LOG.info("Spool: draining, {} event(s) left to publish", left);
             }
         } catch (NoSuchFileException alreadyGone) {
             // removed by an earlier drain that was cut short after the confirm: nothing left to do
@@ -205,6 +213,22 @@ public final class Spool {
     /** How many events wait in the spool. */
     public int depth() {
         return depth.get();
+    }
+
+    /** How long the oldest spooled event has waited, in seconds; 0 when none waits. Lists the folder. */
+    public long oldestAgeSeconds() {
+        if (depth.get() == 0) {
+            return 0;
+        }
+        List<Path> oldest = oldest(1);
+        if (oldest.isEmpty()) {
+            return 0;
+        }
+        // a spool file's name begins with the milliseconds at which it was written
+        String name = oldest.get(0).getFileName().toString();
+        String writtenAt = name.substring(0, Math.min(13, name.length()));
+        return Integers.isInteger(writtenAt)
+                ? Math.max(0, (System.currentTimeMillis() - Long.parseLong(writtenAt)) / 1000) : 0;
     }
 
     private List<Path> list(int max) throws IOException {

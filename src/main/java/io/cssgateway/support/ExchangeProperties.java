@@ -15,6 +15,8 @@ public final class ExchangeProperties {
 
     /** The client's address (a String or Vert.x SocketAddress). Set by intake; read by AuditLog. */
     public static final String REMOTE_ADDRESS = "remoteAddress";
+    /** The client's IP address, as text. Set by intake (SourceGuard); read by the rate limit's throttle, refusal log lines. */
+    public static final String SOURCE_ADDRESS = "sourceAddress";
     /** The request body as received, for the audit line of a body that could not be read. Set by intake; read by AuditLog. */
     public static final String RAW_BODY = "rawBody";
     /** The parsed {@code Callback}. Set by CallbackReader; read by EventMessage, AuditLog. */

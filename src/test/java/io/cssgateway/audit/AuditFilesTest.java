@@ -3,14 +3,12 @@ package io.cssgateway.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cssgateway.harness.MovingClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -24,30 +22,6 @@ class AuditFilesTest {
 
     @TempDir
     Path dir;
-
-    /** A clock the test moves. */
-    static final class MovingClock extends Clock {
-        Instant now;
-
-        MovingClock(String now) {
-            this.now = Instant.parse(now);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     private static byte[] line(String text) {
         return (text + "\n").getBytes(StandardCharsets.UTF_8);
@@ -65,7 +39,7 @@ class AuditFilesTest {
         AuditFiles audit = new AuditFiles(dir, 1 << 20, 30, clock);
 
         audit.append(Instant.parse("2026-11-25T23:59:59.999Z"), line("{\"n\":1}"));
-        clock.now = Instant.parse("2026-11-26T00:00:00.000Z");
+        clock.set(Instant.parse("2026-11-26T00:00:00.000Z"));
         audit.append(Instant.parse("2026-11-26T00:00:00.000Z"), line("{\"n\":2}"));
 
         assertThat(files()).containsExactly("audit-2026-11-25.jsonl", "audit-2026-11-26.jsonl");
@@ -101,7 +75,7 @@ class AuditFilesTest {
         Files.writeString(dir.resolve("notes.txt"), "not ours");
         MovingClock clock = new MovingClock("2026-11-25T10:00:00Z");
 
-        new AuditFiles(dir, 1 << 20, 30, clock).append(clock.now, line("{}"));
+        new AuditFiles(dir, 1 << 20, 30, clock).append(clock.instant(), line("{}"));
 
         // 30 days before 2026-11-25 is 2026-10-26: that day is kept, the one before is removed
         assertThat(files()).containsExactly("audit-2026-10-26.jsonl", "audit-2026-11-25.jsonl", "notes.txt");
@@ -111,7 +85,7 @@ class AuditFilesTest {
     void zeroRetentionKeepsEveryFile() throws IOException {
         Files.writeString(dir.resolve("audit-2020-01-01.jsonl"), "{}\n");
         MovingClock clock = new MovingClock("2026-11-25T10:00:00Z");
-        new AuditFiles(dir, 1 << 20, 0, clock).append(clock.now, line("{}"));
+        new AuditFiles(dir, 1 << 20, 0, clock).append(clock.instant(), line("{}"));
         assertThat(files()).contains("audit-2020-01-01.jsonl");
     }
 
@@ -151,10 +125,10 @@ class AuditFilesTest {
         MovingClock clock = new MovingClock("2026-11-25T10:00:00Z");
         AuditFiles audit = new AuditFiles(blocked, 1 << 20, 30, clock);
 
-        assertThatThrownBy(() -> audit.append(clock.now, line("{}"))).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> audit.append(clock.instant(), line("{}"))).isInstanceOf(IOException.class);
 
         Files.delete(blocked);
-        audit.append(clock.now, line("{\"back\":true}"));
+        audit.append(clock.instant(), line("{\"back\":true}"));
         assertThat(Files.readAllLines(blocked.resolve("audit-2026-11-25.jsonl"))).containsExactly("{\"back\":true}");
     }
 
@@ -163,11 +137,11 @@ class AuditFilesTest {
         Path auditDir = dir.resolve("audit");
         MovingClock clock = new MovingClock("2026-11-25T10:00:00Z");
         AuditFiles audit = new AuditFiles(auditDir, 1 << 20, 30, clock);
-        audit.append(clock.now, line("{\"n\":1}"));
+        audit.append(clock.instant(), line("{\"n\":1}"));
         Files.delete(auditDir.resolve("audit-2026-11-25.jsonl"));
         Files.delete(auditDir);
 
-        audit.append(clock.now, line("{\"n\":2}"));
+        audit.append(clock.instant(), line("{\"n\":2}"));
 
         assertThat(Files.readAllLines(auditDir.resolve("audit-2026-11-25.jsonl"))).containsExactly("{\"n\":2}");
     }

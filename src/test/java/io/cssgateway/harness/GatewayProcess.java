@@ -23,11 +23,13 @@ public final class GatewayProcess implements AutoCloseable {
 
     private final Process process;
     private final Path output;
+    private final int managementPort;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    private GatewayProcess(Process process, Path output) {
+    private GatewayProcess(Process process, Path output, int managementPort) {
         this.process = process;
         this.output = output;
+        this.managementPort = managementPort;
     }
 
     /** Starts the jar with {@code options} (-D...) and {@code environment}; its data and output under {@code dir}. */
@@ -56,6 +58,9 @@ public final class GatewayProcess implements AutoCloseable {
         Path jar = Path.of("target/css-callback-gateway.jar").toAbsolutePath();
         List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // a management port of its own (a test's own -D, after it, wins)
+        int managementPort = freePort();
+        command.add("-Dcamel.management.port=" + managementPort);
         command.addAll(List.of(options));
         command.add("-Dcamel.server.host=127.0.0.1");
         command.add("-Dgateway.dedup.file=" + dir.resolve("seen-events.txt"));
@@ -66,7 +71,12 @@ public final class GatewayProcess implements AutoCloseable {
                 .redirectOutput(output.toFile());
         builder.environment().remove("CSS_CALLBACK_KEYS");
         builder.environment().putAll(environment);
-        return new GatewayProcess(builder.start(), output);
+        return new GatewayProcess(builder.start(), output, managementPort);
+    }
+
+    /** The management port (/observe/health, /observe/metrics), unless the test set one of its own. */
+    public int managementPort() {
+        return managementPort;
     }
 
     /** A TCP port nothing listens on now, for a gateway (or a service it should find closed). */
@@ -104,6 +114,11 @@ public final class GatewayProcess implements AutoCloseable {
     public int awaitExit() throws Exception {
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("gateway exits").isTrue();
         return process.exitValue();
+    }
+
+    /** SIGTERM, as a service manager stops it, without waiting: {@link #awaitExit()} waits. */
+    public void terminate() {
+        process.destroy();
     }
 
     /** kill -9: no shutdown of any kind. */

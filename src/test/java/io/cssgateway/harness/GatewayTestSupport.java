@@ -36,6 +36,8 @@ public abstract class GatewayTestSupport extends CamelMainTestSupport {
     protected String exchange;
     protected String unrouted;
     protected int port;
+    /** The management port: /observe/health, /observe/metrics. */
+    protected int managementPort;
     protected Path dataDir;
 
     protected final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -55,6 +57,7 @@ public abstract class GatewayTestSupport extends CamelMainTestSupport {
         exchange = "css.events.it-" + run;
         unrouted = "css.unrouted.it-" + run;
         port = GatewayProcess.freePort();
+        managementPort = GatewayProcess.freePort();
         try {
             dataDir = Files.createTempDirectory("css-gateway-e2e");
         } catch (IOException e) {
@@ -63,6 +66,8 @@ public abstract class GatewayTestSupport extends CamelMainTestSupport {
         Properties properties = new Properties();
         properties.setProperty("camel.server.port", Integer.toString(port));
         properties.setProperty("camel.server.host", "127.0.0.1");
+        properties.setProperty("camel.management.port", Integer.toString(managementPort));
+        properties.setProperty("camel.management.host", "127.0.0.1");
         properties.setProperty("gateway.signature.keys", OLD_KEY + "," + KEY);
         properties.setProperty("gateway.dedup.file", dataDir.resolve("dedup/seen-events.txt").toString());
         properties.setProperty("gateway.audit.dir", dataDir.resolve("audit").toString());

@@ -68,6 +68,8 @@ public final class RouteHarness implements AutoCloseable {
         context.getPropertiesComponent().setLocation("file:application.properties");
         context.getPropertiesComponent().setOverrideProperties(overrides);
         GatewayBeans.bindPipeline(context, new Settings(context), false);
+        // the broker watch (watch-broker) finds RabbitMQ reachable
+        context.getRegistry().bind("confirmedPublisher", new ReachableBroker());
         // the audit publish route names Spring's connection factory; it is never started here
         context.getRegistry().bind("rabbitConnectionFactory", new CachingConnectionFactory("127.0.0.1", 1));
 
@@ -86,9 +88,24 @@ public final class RouteHarness implements AutoCloseable {
         template = context.createProducerTemplate();
     }
 
+    /** Stands for the publisher in the broker watch: RabbitMQ is always reachable. */
+    public static final class ReachableBroker {
+        public void requireReachable() {}
+    }
+
     /** POSTs a JSON body, as the HTTP endpoint hands it on; the exchange holds the answer. */
     public Exchange post(String body) {
         return send(body, "POST", "application/json", null);
+    }
+
+    /** POSTs a JSON body from a client at {@code remoteAddress} ("203.0.113.7:40000"). */
+    public Exchange postFrom(String remoteAddress, String body) {
+        return template.send("direct:intake", exchange -> {
+            exchange.getMessage().setHeader("CamelVertxPlatformHttpRemoteAddress", remoteAddress);
+            exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
+            exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+            exchange.getMessage().setBody(body.getBytes(StandardCharsets.UTF_8));
+        });
     }
 
     /** Sends a request with this method, content type and (when not null) content encoding. */

@@ -1,0 +1,136 @@
+package io.cssgateway.observe;
+
+import io.cssgateway.support.ExchangeProperties;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
+import org.apache.camel.Exchange;
+
+/**
+ * The gateway's own metrics, in the Micrometer registry that camel-micrometer-prometheus serves at
+ * {@code /observe/metrics} on the management port. Names follow Prometheus' conventions once exported (a counter
+ * ends in {@code _total}, a duration is in seconds); README.md lists each with what it tells. Tags hold only values
+ * from a bounded set: a request's verdict and reason, and the event type and routing key of an accepted (so signed,
+ * or listed as unsigned) event, never anything a client chooses freely.
+ */
+public final class GatewayMetrics {
+
+    /** The verdicts of a callback's audit line; the audit log also records undelivered digests, counted apart. */
+    private static final Set<String> REQUEST_VERDICTS = Set.of("accepted", "duplicate", "rejected");
+    // from about a millisecond (a confirm on this host) to the provider's 20 s
+    private static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(2),
+        Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+        Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(20)};
+
+    private final MeterRegistry registry;
+    private final Map<List<String>, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<List<String>, Counter> events = new ConcurrentHashMap<>();
+    private final Timer answered;
+    private final Timer confirmed;
+    private final Counter notReady;
+    private final Counter digestsSent;
+    private final Counter digestsUndelivered;
+    private final Counter digestRetries;
+
+    public GatewayMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.answered = latency("css.gateway.answer", "Time from a callback's arrival to its answer");
+        this.confirmed = latency("css.gateway.publish.confirm",
+                "Time from an event's publish to RabbitMQ's confirm (or its failure), live and from the spool");
+        this.notReady = Counter.builder("css.gateway.not.ready.answers")
+                .description("Callbacks answered 503 (Retry-After) while the gateway was starting or stopping")
+                .register(registry);
+        this.digestsSent = digests("sent");
+        this.digestsUndelivered = digests("undelivered");
+        this.digestRetries = Counter.builder("css.gateway.alert.digest.retries")
+                .description("Alert digest mails tried again after SMTP failed").register(registry);
+    }
+
+    /**
+     * Counts one request by its audit line (write-audit-line): by verdict and reason, its answer's latency, and an
+     * accepted event by type and routing key.
+     */
+    public void request(Exchange exchange) {
+        String verdict = exchange.getProperty(ExchangeProperties.VERDICT, String.class);
+        if (verdict == null || !REQUEST_VERDICTS.contains(verdict)) {
+            return;
+        }
+        String reason = exchange.getProperty(ExchangeProperties.REASON, verdict, String.class);
+        requests.computeIfAbsent(List.of(verdict, reason), tags -> Counter.builder("css.gateway.requests")
+                .description("Callbacks answered, by verdict (accepted, duplicate, rejected) and reason")
+                .tag("verdict", tags.get(0)).tag("reason", tags.get(1)).register(registry)).increment();
+        answered.record(System.currentTimeMillis() - exchange.getClock().getCreated(), TimeUnit.MILLISECONDS);
+        if ("accepted".equals(verdict)) {
+            String type = String.valueOf(exchange.getProperty(ExchangeProperties.EVENT_TYPE));
+            String routingKey = String.valueOf(exchange.getProperty(ExchangeProperties.ROUTING_KEY));
+            events.computeIfAbsent(List.of(type, routingKey), tags -> Counter.builder("css.gateway.events")
+                    .description("Events handed on (published or spooled), by event_type and routing key")
+                    .tag("event_type", tags.get(0)).tag("routing_key", tags.get(1)).register(registry)).increment();
+        }
+    }
+
+    /** Times each publish until RabbitMQ confirms it or it fails. */
+    public Timer publishConfirm() {
+        return confirmed;
+    }
+
+    /** Counts the callbacks answered 503 before the routes had started or once Camel began to stop. */
+    public Counter notReadyAnswers() {
+        return notReady;
+    }
+
+    /** A digest mailed, after {@code CamelRedeliveryCounter} tries again (send-alert-digest). */
+    public void digestSent(Exchange exchange) {
+        digestsSent.increment();
+        digestRetries.increment(retries(exchange));
+    }
+
+    /** A digest given up after its last try and kept as a file (alert-mail-retries). */
+    public void digestUndelivered(Exchange exchange) {
+        digestsUndelivered.increment();
+        digestRetries.increment(retries(exchange));
+    }
+
+    /** A value read when Prometheus scrapes, such as the spool's depth. */
+    public void gauge(String name, String description, String baseUnit, DoubleSupplier value) {
+        Gauge.builder(name, value::getAsDouble).description(description).baseUnit(baseUnit).register(registry);
+    }
+
+    /** 1 while {@code up}, else 0. */
+    public void upDown(String name, String description, BooleanSupplier up) {
+        gauge(name, description, null, () -> up.getAsBoolean() ? 1 : 0);
+    }
+
+    /** A count kept elsewhere (such as the audit log's failures), read when Prometheus scrapes. */
+    public void counted(String name, String description, LongSupplier count) {
+        FunctionCounter.builder(name, count, c -> c.getAsLong()).description(description).register(registry);
+    }
+
+    private Timer latency(String name, String description) {
+        return Timer.builder(name).description(description).serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry);
+    }
+
+    private Counter digests(String outcome) {
+        return Counter.builder("css.gateway.alert.digests").tag("outcome", outcome)
+                .description("Alert digest mails, by outcome: sent, or undelivered after the last try (kept as a file)")
+                .register(registry);
+    }
+
+    private static int retries(Exchange exchange) {
+        Integer counter = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, Integer.class);
+        return counter == null ? 0 : counter;
+    }
+}

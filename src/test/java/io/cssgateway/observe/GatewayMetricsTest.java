@@ -1,0 +1,94 @@
+package io.cssgateway.observe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cssgateway.support.ExchangeProperties;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+
+/** The metrics as Prometheus scrapes them: names, labels, units. */
+class GatewayMetricsTest {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final GatewayMetrics metrics = new GatewayMetrics(registry);
+    private final DefaultCamelContext camel = new DefaultCamelContext();
+
+    private Exchange audited(String verdict, String reason, Integer eventType, String routingKey) {
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.setProperty(ExchangeProperties.VERDICT, verdict);
+        exchange.setProperty(ExchangeProperties.REASON, reason);
+        exchange.setProperty(ExchangeProperties.EVENT_TYPE, eventType);
+        exchange.setProperty(ExchangeProperties.ROUTING_KEY, routingKey);
+        return exchange;
+    }
+
+    @Test
+    void requestsAreCountedByVerdictAndReasonAndAcceptedEventsByTypeAndKey() {
+        metrics.request(audited("accepted", null, 1, "stream.push"));
+        metrics.request(audited("accepted", null, 1, "stream.push"));
+        metrics.request(audited("duplicate", null, 1, "stream.push"));
+        metrics.request(audited("rejected", "bad-signature", 31337, null));
+        // an undelivered digest is audited too, but it is no request
+        metrics.request(audited("alert-undelivered", "MessagingException", null, null));
+
+        String scraped = registry.scrape();
+        assertThat(scraped)
+                .contains("css_gateway_requests_total{reason=\"accepted\",verdict=\"accepted\"} 2.0")
+                .contains("css_gateway_requests_total{reason=\"duplicate\",verdict=\"duplicate\"} 1.0")
+                .contains("css_gateway_requests_total{reason=\"bad-signature\",verdict=\"rejected\"} 1.0")
+                .contains("css_gateway_events_total{event_type=\"1\",routing_key=\"stream.push\"} 2.0")
+                .contains("css_gateway_answer_seconds_count 4")
+                .contains("css_gateway_answer_seconds_bucket{le=\"0.005\"}")
+                .doesNotContain("alert-undelivered")
+                // a refused request's event type is the client's to choose: never a label
+                .doesNotContain("31337");
+    }
+
+    @Test
+    void confirmLatencyIsAHistogramInSeconds() {
+        metrics.publishConfirm().record(3, TimeUnit.MILLISECONDS);
+        metrics.publishConfirm().record(300, TimeUnit.MILLISECONDS);
+        String scraped = registry.scrape();
+        assertThat(scraped).contains("css_gateway_publish_confirm_seconds_bucket{le=\"0.005\"} 1")
+                .contains("css_gateway_publish_confirm_seconds_bucket{le=\"0.5\"} 2")
+                .contains("css_gateway_publish_confirm_seconds_count 2");
+    }
+
+    @Test
+    void digestsAreCountedByOutcomeWithTheirRetries() {
+        Exchange sentAfterTwoRetries = audited(null, null, null, null);
+        sentAfterTwoRetries.getMessage().setHeader(Exchange.REDELIVERY_COUNTER, 2);
+        metrics.digestSent(sentAfterTwoRetries);
+        Exchange givenUp = audited(null, null, null, null);
+        givenUp.getMessage().setHeader(Exchange.REDELIVERY_COUNTER, 8);
+        metrics.digestUndelivered(givenUp);
+        metrics.digestSent(audited(null, null, null, null));
+
+        assertThat(registry.scrape()).contains("css_gateway_alert_digests_total{outcome=\"sent\"} 2.0")
+                .contains("css_gateway_alert_digests_total{outcome=\"undelivered\"} 1.0")
+                .contains("css_gateway_alert_digest_retries_total 10.0");
+    }
+
+    @Test
+    void gaugesAndCountsKeptElsewhereAreReadWhenScraped() {
+        int[] depth = {4};
+        boolean[] up = {false};
+        long[] failures = {2};
+        metrics.gauge("css.gateway.spool.events", "spooled", null, () -> depth[0]);
+        metrics.gauge("css.gateway.spool.oldest.age", "age", "seconds", () -> 12);
+        metrics.upDown("css.gateway.broker.up", "up", () -> up[0]);
+        metrics.counted("css.gateway.audit.write.failures", "failures", () -> failures[0]);
+
+        assertThat(registry.scrape()).contains("css_gateway_spool_events 4.0")
+                .contains("css_gateway_spool_oldest_age_seconds 12.0").contains("css_gateway_broker_up 0.0")
+                .contains("css_gateway_audit_write_failures_total 2.0");
+        depth[0] = 0;
+        up[0] = true;
+        assertThat(registry.scrape()).contains("css_gateway_spool_events 0.0").contains("css_gateway_broker_up 1.0");
+    }
+}
