@@ -26,6 +26,7 @@ import io.cssgateway.observe.GatewayMetrics;
 import io.cssgateway.observe.ReadinessCheck;
 import io.cssgateway.observe.WritableFolders;
 import io.cssgateway.publish.BrokerState;
+import io.cssgateway.publish.BrokerTls;
 import io.cssgateway.publish.BrokerTopology;
 import io.cssgateway.publish.ConfirmedPublish;
 import io.cssgateway.publish.ConfirmedPublisher;
@@ -40,6 +41,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,11 +79,9 @@ public final class GatewayBeans implements CamelConfiguration {
 
         List<BrokerTopology.BoundQueue> queues = new ArrayList<>();
         if (alertsOn) {
-            // one consumer at a time across all gateway instances builds the digests
-            EventTypes eventTypes = camelContext.getRegistry().lookupByNameAndType("eventTypes", EventTypes.class);
-            queues.add(new BrokerTopology.BoundQueue(settings.text("gateway.alert.queue"), true,
-                    Map.of("x-single-active-consumer", true),
-                    alertPolicy.alertingCategories().stream().map(c -> alertRoutingKey(eventTypes, c)).sorted().toList()));
+            queues.add(alertQueue(settings,
+                    camelContext.getRegistry().lookupByNameAndType("eventTypes", EventTypes.class),
+                    alertPolicy.alertingCategories()));
         }
         if ("dev".equals(settings.optional("camel.main.profile"))) {
             // before the gateway connects: the broker it connects to is one of these
@@ -219,8 +219,8 @@ public final class GatewayBeans implements CamelConfiguration {
             BrokerState brokerState, SeenEvents seenEvents, AuditLog auditLog) {
         Registry registry = camelContext.getRegistry();
         registry.bind("brokerReadiness", new ReadinessCheck(camelContext, "broker", () -> brokerState.isUp() ? null
-                : "RabbitMQ does not take events since " + brokerState.downSince() + ": they are spooled ("
-                        + spool.depth() + " waiting) and published once it does"));
+                : "RabbitMQ does not take events since " + brokerState.downSince() + " (" + brokerState.downReason()
+                        + "): they are spooled (" + spool.depth() + " waiting) and published once it does"));
         registry.bind("foldersReadiness", new ReadinessCheck(camelContext, "folders", new WritableFolders(Map.of(
                 "spool", Path.of(settings.text("gateway.spool.dir")),
                 "audit", Path.of(settings.text("gateway.audit.dir"))))));
@@ -265,7 +265,7 @@ public final class GatewayBeans implements CamelConfiguration {
                 settings.text("gateway.rabbitmq.exchange"),
                 settings.text("gateway.rabbitmq.alternate-exchange"),
                 settings.text("gateway.rabbitmq.unrouted-queue"),
-                settings.bool("gateway.rabbitmq.declare-alternate-exchange"), queues);
+                settings.bool("gateway.rabbitmq.declare-alternate-exchange"), verifyOnly(settings), queues);
         camelContext.addService(topology);
         ConfirmedPublisher publisher = new ConfirmedPublisher(connectionFactory.getRabbitConnectionFactory(),
                 List.of(Address.parseAddresses(settings.text("gateway.rabbitmq.addresses"))),
@@ -280,12 +280,35 @@ public final class GatewayBeans implements CamelConfiguration {
     }
 
     /**
-     * The routing key an alerting category is bound with: an event of the event-type table (push-error: push.error),
-     * else an interruption category (network: stream.interrupt.network).
+     * The alert queue, bound to the routing key of each alerting category, with single-active-consumer: one consumer
+     * at a time across all gateway instances builds the digests.
      */
-    static String alertRoutingKey(EventTypes eventTypes, String category) {
+    static BrokerTopology.BoundQueue alertQueue(Settings settings, EventTypes eventTypes, Collection<String> categories) {
+        String prefix = settings.optional("gateway.rabbitmq.routing-key-prefix");
+        return new BrokerTopology.BoundQueue(settings.text("gateway.alert.queue"), true,
+                Map.of("x-single-active-consumer", true),
+                categories.stream().map(c -> alertRoutingKey(eventTypes, c, prefix)).sorted().toList());
+    }
+
+    /** gateway.rabbitmq.topology: declare (the gateway declares its exchanges and queues) or verify (it checks them). */
+    private static boolean verifyOnly(Settings settings) {
+        String topology = settings.text("gateway.rabbitmq.topology");
+        return switch (topology) {
+            case "declare" -> false;
+            case "verify" -> true;
+            default -> throw new IllegalStateException("gateway.rabbitmq.topology must be declare (the gateway declares "
+                    + "its exchanges and queues) or verify (they exist; the gateway checks them), got '" + topology + "'");
+        };
+    }
+
+    /**
+     * The routing key an alerting category is bound with, prefixed as every published key is
+     * (gateway.rabbitmq.routing-key-prefix): an event of the event-type table (push-error: push.error), else an
+     * interruption category (network: stream.interrupt.network).
+     */
+    static String alertRoutingKey(EventTypes eventTypes, String category, String prefix) {
         EventTypes.EventType event = eventTypes.named(category);
-        return event != null && event.code() != 0 ? event.routingKey() : "stream.interrupt." + category;
+        return prefix + (event != null && event.code() != 0 ? event.routingKey() : "stream.interrupt." + category);
     }
 
     private static AlertPolicy alertPolicy(Settings settings, boolean alertsOn) {
@@ -375,7 +398,7 @@ public final class GatewayBeans implements CamelConfiguration {
         };
     }
 
-    private static EventTypes eventTypes(CamelContext camelContext, String location) throws Exception {
+    static EventTypes eventTypes(CamelContext camelContext, String location) throws Exception {
         try (var in = ResourceHelper.resolveMandatoryResourceAsInputStream(camelContext, location)) {
             EventTypes table = EventTypes.parse(new InputStreamReader(in, StandardCharsets.UTF_8), location);
             LOG.info("Event-type table {}: {} event types, any other is published as unknown.<event_type>", location,
@@ -392,15 +415,45 @@ public final class GatewayBeans implements CamelConfiguration {
         }
     }
 
+    /** TLS to RabbitMQ when gateway.rabbitmq.tls.enabled, else null. */
+    private static BrokerTls brokerTls(Settings settings) {
+        if (!settings.bool("gateway.rabbitmq.tls.enabled")) {
+            return null;
+        }
+        String mechanism = settings.text("gateway.rabbitmq.auth-mechanism");
+        if (!mechanism.equals("PLAIN") && !mechanism.equals("EXTERNAL")) {
+            throw new IllegalStateException("gateway.rabbitmq.auth-mechanism must be PLAIN (user name and password) or "
+                    + "EXTERNAL (the client certificate), got '" + mechanism + "'");
+        }
+        return new BrokerTls(store(settings, "gateway.rabbitmq.tls.trust-store"),
+                store(settings, "gateway.rabbitmq.tls.key-store"),
+                settings.bool("gateway.rabbitmq.tls.verify-hostname"), mechanism.equals("EXTERNAL"));
+    }
+
+    /** A key or trust store: {@code key} its file, {@code key}-type, {@code key}-password; null when no file is set. */
+    private static BrokerTls.Store store(Settings settings, String key) {
+        String path = settings.optional(key);
+        return path.isEmpty() ? null : new BrokerTls.Store(Path.of(path), settings.text(key + "-type"),
+                settings.optional(key + "-password"));
+    }
+
     private static CachingConnectionFactory rabbitConnectionFactory(Settings settings) {
         CachingConnectionFactory factory = new CachingConnectionFactory();
         factory.setAddresses(settings.text("gateway.rabbitmq.addresses"));
         factory.setUsername(settings.text("gateway.rabbitmq.username"));
         factory.setPassword(settings.text("gateway.rabbitmq.password"));
         factory.setVirtualHost(settings.text("gateway.rabbitmq.virtual-host"));
-        factory.setConnectionNameStrategy(f -> "css-callback-gateway");
+        factory.setConnectionNameStrategy(f -> ConfirmedPublisher.CONNECTION_NAME);
         // the provider gives up on a request after 20 s: an unreachable broker must fail well before that
         factory.setConnectionTimeout((int) settings.integer("gateway.rabbitmq.connect-timeout-ms"));
+        BrokerTls tls = brokerTls(settings);
+        if (tls != null) {
+            // on the client's factory under Spring's: every connection is made from it, or from a clone of it
+            tls.applyTo(factory.getRabbitConnectionFactory());
+        } else if ("EXTERNAL".equals(settings.text("gateway.rabbitmq.auth-mechanism"))) {
+            throw new IllegalStateException("gateway.rabbitmq.auth-mechanism=EXTERNAL needs TLS with a client "
+                    + "certificate: gateway.rabbitmq.tls.enabled=true and gateway.rabbitmq.tls.key-store");
+        }
         return factory;
     }
 }

@@ -23,6 +23,7 @@ public final class BrokerState {
     private final IntSupplier spoolDepth;
     private final AtomicReference<Instant> downSince = new AtomicReference<>();
     private volatile Instant lastReminder = Instant.EPOCH;
+    private volatile String downReason;
 
     /** @param spoolDepth how many events wait in the spool, for the reminders */
     public BrokerState(Clock clock, IntSupplier spoolDepth) {
@@ -32,6 +33,11 @@ public final class BrokerState {
 
     public boolean isUp() {
         return downSince.get() == null;
+    }
+
+    /** Why RabbitMQ went down, as {@link BrokerFailures} says it; meaningful while it is down. */
+    public String downReason() {
+        return downReason;
     }
 
     /** Since when RabbitMQ has not taken events; null while it does. */
@@ -49,7 +55,8 @@ public final class BrokerState {
     public void markDown(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause) {
         Instant now = clock.instant();
         if (downSince.compareAndSet(null, now)) {
-            LOG.warn("RabbitMQ does not take events ({}): they are spooled until it does", reason(cause));
+            downReason = BrokerFailures.describe(cause);
+            LOG.warn("RabbitMQ does not take events: {}; they are spooled until it does", downReason);
             lastReminder = now;
         } else if (!now.isBefore(lastReminder.plusSeconds(REMINDER_SECONDS))) {
             lastReminder = now;

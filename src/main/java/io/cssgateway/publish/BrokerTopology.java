@@ -1,8 +1,11 @@
 package io.cssgateway.publish;
 
 import com.rabbitmq.client.Channel;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,10 +14,13 @@ import org.springframework.amqp.rabbit.connection.Connection;
 import org.springframework.amqp.rabbit.connection.ConnectionListener;
 
 /**
- * Keeps the gateway's side of RabbitMQ in place: the durable topic exchange the events go to, with the
- * alternate exchange that takes what no queue binds (fanout, durable) and its durable queue, so that no event
- * is ever routed nowhere. Declared on every new connection, so a broker that lost them (or was down when the
- * gateway started) gets them back; the connection is closed when Camel stops.
+ * The gateway's side of RabbitMQ: the durable topic exchange the events go to, with the alternate exchange that takes
+ * what no queue binds (fanout, durable) and its durable queue, so that no event is ever routed nowhere, and the
+ * gateway's own queues (alerts). With {@code gateway.rabbitmq.topology=declare} (the default) they are declared on
+ * every new connection, so a broker that lost them (or was down when the gateway started) gets them back. With
+ * {@code verify} the messaging team owns them: the gateway declares nothing, checks that its exchange and its durable
+ * queues exist (passive declares, which need no configure permission), and says exactly what is missing. The
+ * connection is closed when Camel stops.
  */
 public final class BrokerTopology extends ServiceSupport implements ConnectionListener {
 
@@ -26,7 +32,14 @@ public final class BrokerTopology extends ServiceSupport implements ConnectionLi
     private final String alternateExchange;
     private final String unroutedQueue;
     private final boolean declareAlternateArgument;
+    private final boolean verifyOnly;
     private final List<BoundQueue> queues;
+
+    /** Opens a channel for the topology's work, on whichever connection is being set up. */
+    @FunctionalInterface
+    public interface Channels {
+        Channel open() throws IOException;
+    }
 
     /** A queue of the gateway's own (alerts, the dev tap), bound to the exchange with these routing keys. */
     public record BoundQueue(String name, boolean durable, Map<String, Object> arguments, List<String> routingKeys) {}
@@ -35,16 +48,19 @@ public final class BrokerTopology extends ServiceSupport implements ConnectionLi
      * @param addresses the broker addresses as configured, for the log
      * @param declareAlternateArgument whether the exchange is declared with the {@code alternate-exchange}
      *     argument; brokers that refuse it (Qpid) or sites that set it by policy configure it there instead
+     * @param verifyOnly whether the topology is the messaging team's: checked, never declared
      * @param queues the gateway's own queues: the alert queue, the dev profile's tap
      */
     public BrokerTopology(CachingConnectionFactory connectionFactory, String addresses, String exchange,
-            String alternateExchange, String unroutedQueue, boolean declareAlternateArgument, List<BoundQueue> queues) {
+            String alternateExchange, String unroutedQueue, boolean declareAlternateArgument, boolean verifyOnly,
+            List<BoundQueue> queues) {
         this.connectionFactory = connectionFactory;
         this.addresses = addresses;
         this.exchange = exchange;
         this.alternateExchange = alternateExchange;
         this.unroutedQueue = unroutedQueue;
         this.declareAlternateArgument = declareAlternateArgument;
+        this.verifyOnly = verifyOnly;
         this.queues = List.copyOf(queues);
     }
 
@@ -67,20 +83,69 @@ public final class BrokerTopology extends ServiceSupport implements ConnectionLi
 
     @Override
     public void onCreate(Connection connection) {
-        try (Channel channel = connection.createChannel(false)) {
-            declare(channel);
-            LOG.info("RabbitMQ topology declared: topic exchange '{}' -> alternate exchange '{}' -> queue '{}'",
-                    exchange, alternateExchange, unroutedQueue);
+        try {
+            ensure(() -> connection.createChannel(false));
+            if (verifyOnly) {
+                LOG.info("RabbitMQ topology verified (gateway.rabbitmq.topology=verify): exchange '{}'{} exist", exchange,
+                        durableQueues().isEmpty() ? "" : " and queue(s) " + durableQueues().stream()
+                                .map(q -> "'" + q.name() + "'").toList());
+            } else {
+                LOG.info("RabbitMQ topology declared: topic exchange '{}' -> alternate exchange '{}' -> queue '{}'",
+                        exchange, alternateExchange, unroutedQueue);
+            }
         } catch (Exception e) {
-            LOG.error("Could not declare the RabbitMQ topology (exchange '{}', alternate exchange '{}'): {}. "
-                    + "If the exchange exists with other arguments, delete it or set "
-                    + "gateway.rabbitmq.declare-alternate-exchange=false and configure its alternate exchange "
-                    + "by policy.", exchange, alternateExchange, e.getMessage());
+            LOG.error("RabbitMQ topology {}: {}{}", verifyOnly ? "not as the gateway needs it" : "not declared",
+                    BrokerFailures.describe(e), verifyOnly || !e.toString().contains("PRECONDITION_FAILED") ? ""
+                            : ". The exchange exists with other arguments: delete it, or set "
+                                    + "gateway.rabbitmq.declare-alternate-exchange=false and set its alternate "
+                                    + "exchange by policy");
         }
     }
 
-    /** Declares the exchanges and queues on {@code channel}; also used by the publisher on its own connections. */
-    public void declare(Channel channel) throws java.io.IOException {
+    /**
+     * Declares the exchanges and queues (declare), or checks that the exchange and the durable queues exist (verify,
+     * a channel per check, since a missing one closes its channel); also used by the publisher on its own connections.
+     */
+    public void ensure(Channels channels) throws IOException {
+        if (verifyOnly) {
+            List<String> missing = new ArrayList<>();
+            IOException first = null;
+            List<String> names = new ArrayList<>(List.of("exchange:" + exchange));
+            durableQueues().forEach(q -> names.add("queue:" + q.name()));
+            for (String name : names) {
+                Channel channel = channels.open();
+                try {
+                    String resource = name.substring(name.indexOf(':') + 1);
+                    if (name.startsWith("exchange:")) {
+                        channel.exchangeDeclarePassive(resource);
+                    } else {
+                        channel.queueDeclarePassive(resource);
+                    }
+                } catch (IOException e) {
+                    missing.add(BrokerFailures.describe(e));
+                    first = first == null ? e : first;
+                } finally {
+                    closeQuietly(channel);
+                }
+            }
+            if (!missing.isEmpty()) {
+                throw new IOException(String.join("; ", missing), first);
+            }
+            return;
+        }
+        Channel channel = channels.open();
+        try {
+            declare(channel);
+        } finally {
+            closeQuietly(channel);
+        }
+    }
+
+    private List<BoundQueue> durableQueues() {
+        return queues.stream().filter(BoundQueue::durable).toList();
+    }
+
+    private void declare(Channel channel) throws IOException {
         channel.exchangeDeclare(alternateExchange, "fanout", true);
         channel.queueDeclare(unroutedQueue, true, false, false, null);
         channel.queueBind(unroutedQueue, alternateExchange, "");
@@ -92,6 +157,16 @@ public final class BrokerTopology extends ServiceSupport implements ConnectionLi
             for (String routingKey : queue.routingKeys()) {
                 channel.queueBind(queue.name(), exchange, routingKey);
             }
+        }
+    }
+
+    private static void closeQuietly(Channel channel) {
+        try {
+            if (channel.isOpen()) {
+                channel.close();
+            }
+        } catch (IOException | TimeoutException | RuntimeException alreadyClosing) {
+            // closed by the broker, or the connection went
         }
     }
 }

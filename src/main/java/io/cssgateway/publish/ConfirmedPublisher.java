@@ -12,6 +12,7 @@ import com.rabbitmq.client.impl.nio.NioParams;
 import io.cssgateway.event.OutgoingEvent;
 import io.cssgateway.support.Integers;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
@@ -60,6 +61,11 @@ import org.slf4j.LoggerFactory;
 public final class ConfirmedPublisher extends ServiceSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfirmedPublisher.class);
+    /**
+     * The name the broker shows for every connection of the gateway's (in the management UI's list), with the host,
+     * so that the messaging team can tell the instances apart.
+     */
+    public static final String CONNECTION_NAME = "css-callback-gateway@" + hostName();
     private static final int AFTER_PUBLISH_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     /** Abandoning a stalled connection waits at most this long for the broker to answer its close. */
@@ -128,9 +134,12 @@ public final class ConfirmedPublisher extends ServiceSupport {
     private synchronized Connection connection(int index) throws IOException, TimeoutException {
         Connection connection = connections.get(index);
         if (connection == null || !connection.isOpen()) {
-            connection = nioFactory().newConnection(addresses, "css-callback-gateway-publish-" + index);
-            try (Channel declare = connection.createChannel()) {
-                topology.declare(declare);
+            connection = factoryOfItsOwn().newConnection(addresses, CONNECTION_NAME + " publish-" + index);
+            try {
+                topology.ensure(connection::createChannel);
+            } catch (IOException | RuntimeException e) {
+                connection.abort(1000);
+                throw e;
             }
             connections.set(index, connection);
             LOG.info("Publishing connection {} open to {}", index, connection.getAddress());
@@ -142,12 +151,17 @@ public final class ConfirmedPublisher extends ServiceSupport {
      * A factory for one connection, in the client's NIO mode: its I/O thread writes the frames the publishing threads
      * queued, many per socket write (a blocking socket is flushed once per message). Each connection gets a factory,
      * and so an I/O thread, of its own: a factory whose NIO loop ended never starts another, so a connection opened
-     * in place of a stalled one must not come from it.
+     * in place of a stalled one must not come from it. With TLS the connection uses blocking sockets: the client's
+     * NIO TLS path (amqp-client 5.22) garbled frames here against a TLS 1.3 endpoint (MalformedFrameException: Bad
+     * frame end marker, BrokerTlsIT), while its blocking TLS sockets work.
      */
-    private ConnectionFactory nioFactory() {
+    private ConnectionFactory factoryOfItsOwn() {
         ConnectionFactory factory = template.clone();
+        if (factory.isSSL()) {
+            return factory;
+        }
         factory.useNio();
-        factory.setNioParams(new NioParams());
+        factory.setNioParams(new NioParams(template.getNioParams()));
         return factory;
     }
 
@@ -446,6 +460,14 @@ public final class ConfirmedPublisher extends ServiceSupport {
                 }
             }
             resume(continuations);
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return System.getenv().getOrDefault("HOSTNAME", "unknown-host");
         }
     }
 }

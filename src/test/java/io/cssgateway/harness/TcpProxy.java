@@ -27,8 +27,13 @@ public final class TcpProxy implements AutoCloseable {
     private volatile boolean holdingReplies;
 
     public TcpProxy(int targetPort) throws IOException {
+        this(targetPort, new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+    }
+
+    /** A proxy that accepts on {@code server}: a TLS server socket makes it a TLS endpoint in front of the target. */
+    public TcpProxy(int targetPort, ServerSocket server) {
         this.targetPort = targetPort;
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.server = server;
         Thread acceptor = new Thread(this::accept, "tcp-proxy-accept");
         acceptor.setDaemon(true);
         acceptor.start();

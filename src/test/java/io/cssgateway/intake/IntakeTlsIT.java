@@ -4,23 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cssgateway.harness.BrokerProbe;
+import io.cssgateway.harness.Certificates;
 import io.cssgateway.harness.GatewayProcess;
 import io.cssgateway.harness.TestCallbacks;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,29 +38,9 @@ class IntakeTlsIT {
         }
     }
 
-    /** A PKCS12 key store with a self-signed certificate for 127.0.0.1, made with the JDK's keytool. */
-    private Path keyStore() throws Exception {
-        Path store = dir.resolve("intake.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "intake", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-storetype", "PKCS12",
-                "-keystore", store.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD)
-                .redirectErrorStream(true).start();
-        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes())).isZero();
-        return store;
-    }
-
     private static HttpClient trusting(Path store) throws Exception {
-        KeyStore trusted = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(store)) {
-            trusted.load(in, PASSWORD.toCharArray());
-        }
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(trusted);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, trust.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
+        return HttpClient.newBuilder().sslContext(Certificates.context(null, store, PASSWORD))
+                .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     private static HttpRequest post(String scheme, int port) {
@@ -77,7 +52,7 @@ class IntakeTlsIT {
 
     @Test
     void callbacksArriveOverHttpsAndPlainHttpIsNotServed() throws Exception {
-        Path store = keyStore();
+        Path store = Certificates.selfSigned(dir, "intake", "ip:127.0.0.1", PASSWORD);
         int port = GatewayProcess.freePort();
         try (GatewayProcess gateway = GatewayProcess.start(dir,
                 Map.of("CSS_CALLBACK_KEYS", KEY, "GATEWAY_HTTP_TLS_KEY_STORE_PASSWORD", PASSWORD),

@@ -79,6 +79,8 @@ class KarafIT {
                                     // through a proxy, so that RabbitMQ can be cut off
                                     Map.entry("gateway.rabbitmq.addresses", "127.0.0.1:" + rabbitmq.port()),
                                     Map.entry("gateway.rabbitmq.exchange", exchange),
+                                    // the site's topic scheme: every routing key published and bound starts with it
+                                    Map.entry("gateway.rabbitmq.routing-key-prefix", "karaf."),
                                     Map.entry("gateway.rabbitmq.alternate-exchange", unrouted),
                                     Map.entry("gateway.rabbitmq.unrouted-queue", unrouted),
                                     Map.entry("gateway.alert.enabled", "true"),
@@ -109,7 +111,7 @@ class KarafIT {
                 assertThat(answer.body()).isEqualTo("{\"code\":0}");
                 GetResponse message = broker.next(queue, Duration.ofSeconds(10));
                 assertThat(message).isNotNull();
-                assertThat(message.getEnvelope().getRoutingKey()).isEqualTo("stream.push");
+                assertThat(message.getEnvelope().getRoutingKey()).isEqualTo("karaf.stream.push");
                 assertThat(message.getProps().getMessageId()).isEqualTo("1:" + sequence);
                 assertThat(auditLines(karaf)).anyMatch(line -> line.contains("\"1:" + sequence + "\""));
                 assertThat(karaf.etc("css-callback-gateway/routes/intake.camel.yaml")).exists();
@@ -120,7 +122,7 @@ class KarafIT {
                 assertThat(ready.body()).contains("\"name\":\"broker\",\"status\":\"UP\"");
                 assertThat(karaf.get(managementPort, "/observe/metrics").body())
                         .contains("css_gateway_requests_total{reason=\"accepted\",verdict=\"accepted\"} 1.0")
-                        .contains("css_gateway_events_total{event_type=\"1\",routing_key=\"stream.push\"} 1.0");
+                        .contains("css_gateway_events_total{event_type=\"1\",routing_key=\"karaf.stream.push\"} 1.0");
 
                 // an abnormal interruption: a digest mail
                 assertThat(karaf.post(port, PATH, TestCallbacks.sample("0-interrupt.doc.json").withUniqueSequence()

@@ -163,7 +163,7 @@ class OperationsIT {
             assertThat(metric(gateway, "css_gateway_broker_up")).isEqualTo(1.0);
 
             String output = gateway.output();
-            assertThat(count(output, "RabbitMQ does not take events (")).as(output).isEqualTo(1);
+            assertThat(count(output, "RabbitMQ does not take events: ")).as(output).isEqualTo(1);
             assertThat(count(output, "RabbitMQ takes events again")).as(output).isEqualTo(1);
             assertThat(output.lines().filter(line -> line.startsWith("\tat ") || line.contains(" ERROR ")))
                     .as("stack traces and errors in:%n%s", output).isEmpty();

@@ -30,7 +30,8 @@ class BrokerStateTest {
             state.markUp();
 
             assertThat(log.lines()).containsExactly(
-                    "WARN RabbitMQ does not take events (ConnectException: Connection refused): they are spooled until it does",
+                    "WARN RabbitMQ does not take events: RabbitMQ cannot be reached (ConnectException: Connection refused); "
+                            + "they are spooled until it does",
                     "WARN RabbitMQ still does not take events, for 30 s now: 0 event(s) wait in the spool",
                     "WARN RabbitMQ still does not take events, for 60 s now: 0 event(s) wait in the spool",
                     "INFO RabbitMQ takes events again after 61 s down");
