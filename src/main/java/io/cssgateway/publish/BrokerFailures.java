@@ -5,6 +5,7 @@ import com.rabbitmq.client.Method;
 import com.rabbitmq.client.PossibleAuthenticationFailureException;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.net.ConnectException;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.security.cert.CertPathBuilderException;
@@ -66,6 +67,11 @@ public final class BrokerFailures {
         if (c instanceof SSLException) {
             return tls(c);
         }
+        if (c instanceof SocketException && inTlsHandshake(c)) {
+            // the broker sent its alert and closed while the client still wrote: the alert is never read
+            return "TLS: RabbitMQ closed the connection during the TLS handshake (" + c.getMessage() + "): it may "
+                    + "have refused the gateway's client certificate (gateway.rabbitmq.tls.key-store) or its TLS settings";
+        }
         if (c instanceof ConnectException || c instanceof SocketTimeoutException || c instanceof UnknownHostException) {
             return "RabbitMQ cannot be reached (" + c.getClass().getSimpleName() + ": " + c.getMessage() + ")";
         }
@@ -108,6 +114,15 @@ public final class BrokerFailures {
         }
         return "RabbitMQ closed the " + (reason instanceof AMQP.Channel.Close ? "channel" : "connection") + ": "
                 + text + (operation == null ? "" : " (on " + operation[0].strip() + ")");
+    }
+
+    private static boolean inTlsHandshake(Throwable c) {
+        for (StackTraceElement frame : c.getStackTrace()) {
+            if (frame.getClassName().startsWith("sun.security.ssl.")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String tls(Throwable c) {

@@ -72,7 +72,7 @@ public final class BrokerTopology extends ServiceSupport implements ConnectionLi
             connectionFactory.createConnection().close();
         } catch (RuntimeException e) {
             LOG.warn("RabbitMQ at {} is not reachable yet ({}); the exchanges are declared once it is", addresses,
-                    e.getMessage());
+                    BrokerFailures.describe(e));
         }
     }
 
