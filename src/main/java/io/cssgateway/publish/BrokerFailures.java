@@ -53,7 +53,7 @@ public final class BrokerFailures {
                 return told;
             }
         }
-        return BrokerState.reason(failure);
+        return reason(failure);
     }
 
     private static String describeOne(Throwable c) {
@@ -143,5 +143,19 @@ public final class BrokerFailures {
                     + "): check gateway.rabbitmq.tls.key-store, and that the broker trusts its issuer";
         }
         return "TLS with RabbitMQ failed (" + c.getClass().getSimpleName() + ": " + message + ")";
+    }
+
+    /** The innermost cause that says something ("Connection refused"), rather than a bare wrapper's class name. */
+    static String reason(Throwable cause) {
+        if (cause == null) {
+            return "unknown cause";
+        }
+        Throwable telling = cause;
+        for (Throwable c = cause; c != null && c.getCause() != c; c = c.getCause()) {
+            if (c.getMessage() != null && !c.getMessage().isBlank()) {
+                telling = c;
+            }
+        }
+        return telling.getClass().getSimpleName() + ": " + telling.getMessage();
     }
 }

@@ -82,18 +82,4 @@ public final class BrokerState {
             LOG.info("RabbitMQ takes events again after {} s down", clock.instant().getEpochSecond() - since.getEpochSecond());
         }
     }
-
-    /** The innermost cause that says something ("Connection refused"), rather than a bare wrapper's class name. */
-    static String reason(Throwable cause) {
-        if (cause == null) {
-            return "unknown cause";
-        }
-        Throwable telling = cause;
-        for (Throwable c = cause; c != null && c.getCause() != c; c = c.getCause()) {
-            if (c.getMessage() != null && !c.getMessage().isBlank()) {
-                telling = c;
-            }
-        }
-        return telling.getClass().getSimpleName() + ": " + telling.getMessage();
-    }
 }

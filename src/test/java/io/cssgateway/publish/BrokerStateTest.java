@@ -53,10 +53,10 @@ class BrokerStateTest {
 
     @Test
     void theReasonIsTheInnermostCauseThatSaysSomething() {
-        assertThat(BrokerState.reason(new RuntimeException(new IOException(new ConnectException("Connection refused")))))
+        assertThat(BrokerFailures.reason(new RuntimeException(new IOException(new ConnectException("Connection refused")))))
                 .isEqualTo("ConnectException: Connection refused");
-        assertThat(BrokerState.reason(new IOException("I/O thread: reached EOF", new IOException())))
+        assertThat(BrokerFailures.reason(new IOException("I/O thread: reached EOF", new IOException())))
                 .isEqualTo("IOException: I/O thread: reached EOF");
-        assertThat(BrokerState.reason(null)).isEqualTo("unknown cause");
+        assertThat(BrokerFailures.reason(null)).isEqualTo("unknown cause");
     }
 }
