@@ -58,7 +58,7 @@ public final class BrokerDefinitionsCommand {
         }
         return new BrokerDefinitions(settings.text("gateway.rabbitmq.virtual-host"),
                 settings.text("gateway.rabbitmq.exchange"), settings.text("gateway.rabbitmq.alternate-exchange"),
-                settings.text("gateway.rabbitmq.unrouted-queue"),
+                settings.text("gateway.rabbitmq.unrouted-queue"), GatewayBeans.queueArguments(settings),
                 settings.bool("gateway.rabbitmq.declare-alternate-exchange"), queues);
     }
 }

@@ -10,6 +10,7 @@ import io.cssgateway.audit.AuditLog;
 import io.cssgateway.classify.ErrcodeTable;
 import io.cssgateway.dedup.EventIdentity;
 import io.cssgateway.dedup.SeenEvents;
+import io.cssgateway.dedup.SharedSeenEvents;
 import io.cssgateway.dev.DevServices;
 import io.cssgateway.event.EventMessage;
 import io.cssgateway.event.EventTypes;
@@ -52,6 +53,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.support.service.ServiceSupport;
@@ -169,7 +171,7 @@ public final class GatewayBeans implements CamelConfiguration {
         registry.bind("signatureVerifier", signatureVerifier(settings, keys, signatureRequired, eventTypes));
         registry.bind("eventTypes", eventTypes);
         registry.bind("eventIdentity", new EventIdentity(eventTypes));
-        SeenEvents seenEvents = seenEvents(settings);
+        IdempotentRepository seenEvents = seenEvents(settings);
         registry.bind("seenEvents", seenEvents);
         registry.bind("errcodeTable", errcodeTable(camelContext, settings.text("gateway.classify.errcode-table")));
         registry.bind("eventMessage", new EventMessage(settings.list("gateway.classify.decoded-fields")));
@@ -216,7 +218,7 @@ public final class GatewayBeans implements CamelConfiguration {
      * (RabbitMQ takes events; the spool and audit folders can be written) and the metrics read when scraped.
      */
     private static void bindObservation(CamelContext camelContext, Settings settings, Spool spool,
-            BrokerState brokerState, SeenEvents seenEvents, AuditLog auditLog) {
+            BrokerState brokerState, IdempotentRepository seenEvents, AuditLog auditLog) {
         Registry registry = camelContext.getRegistry();
         registry.bind("brokerReadiness", new ReadinessCheck(camelContext, "broker", () -> brokerState.isUp() ? null
                 : "RabbitMQ does not take events since " + brokerState.downSince() + " (" + brokerState.downReason()
@@ -228,8 +230,9 @@ public final class GatewayBeans implements CamelConfiguration {
         metrics.gauge("css.gateway.spool.events", "Events waiting in the spool for RabbitMQ", null, spool::depth);
         metrics.gauge("css.gateway.spool.oldest.age", "How long the oldest spooled event has waited", "seconds",
                 spool::oldestAgeSeconds);
-        metrics.gauge("css.gateway.dedup.entries", "Event identities the de-duplication store holds", null,
-                seenEvents::size);
+        // with the shared store, those in memory in front of the database (its table is not counted on every scrape)
+        metrics.gauge("css.gateway.dedup.entries", "Event identities the de-duplication store holds in memory", null,
+                seenEvents instanceof SharedSeenEvents shared ? shared::size : ((SeenEvents) seenEvents)::size);
         metrics.counted("css.gateway.audit.write.failures", "Audit lines that could not be written",
                 auditLog::failures);
         metrics.upDown("css.gateway.broker.up", "1 while RabbitMQ takes events, 0 while they are spooled",
@@ -264,7 +267,7 @@ public final class GatewayBeans implements CamelConfiguration {
         BrokerTopology topology = new BrokerTopology(connectionFactory, settings.text("gateway.rabbitmq.addresses"),
                 settings.text("gateway.rabbitmq.exchange"),
                 settings.text("gateway.rabbitmq.alternate-exchange"),
-                settings.text("gateway.rabbitmq.unrouted-queue"),
+                settings.text("gateway.rabbitmq.unrouted-queue"), queueArguments(settings),
                 settings.bool("gateway.rabbitmq.declare-alternate-exchange"), verifyOnly(settings), queues);
         camelContext.addService(topology);
         ConfirmedPublisher publisher = new ConfirmedPublisher(connectionFactory.getRabbitConnectionFactory(),
@@ -288,6 +291,20 @@ public final class GatewayBeans implements CamelConfiguration {
         return new BrokerTopology.BoundQueue(settings.text("gateway.alert.queue"), true,
                 Map.of("x-single-active-consumer", true),
                 categories.stream().map(c -> alertRoutingKey(eventTypes, c, prefix)).sorted().toList());
+    }
+
+    /**
+     * gateway.rabbitmq.queue-type: classic queues are declared without the argument (as before the key existed), so
+     * that the queues of an earlier version still match; quorum queues with x-queue-type.
+     */
+    static Map<String, Object> queueArguments(Settings settings) {
+        String type = settings.text("gateway.rabbitmq.queue-type");
+        return switch (type) {
+            case "classic" -> Map.of();
+            case "quorum" -> Map.of("x-queue-type", "quorum");
+            default -> throw new IllegalStateException("gateway.rabbitmq.queue-type must be classic (one node) or quorum "
+                    + "(a cluster: the queues survive a node), got '" + type + "'");
+        };
     }
 
     /** gateway.rabbitmq.topology: declare (the gateway declares its exchanges and queues) or verify (it checks them). */
@@ -387,14 +404,21 @@ public final class GatewayBeans implements CamelConfiguration {
                 Clock.systemUTC());
     }
 
-    private static SeenEvents seenEvents(Settings settings) {
-        int capacity = (int) settings.integer("gateway.dedup.capacity");
+    private static IdempotentRepository seenEvents(Settings settings) {
+        int capacity = (int) settings.positive("gateway.dedup.capacity");
         String store = settings.text("gateway.dedup.store");
         return switch (store) {
             case "file" -> new SeenEvents(capacity, Path.of(settings.text("gateway.dedup.file")));
             case "memory" -> new SeenEvents(capacity);
-            default -> throw new IllegalStateException(
-                    "gateway.dedup.store=" + store + " is not supported; use file (the default) or memory");
+            case "jdbc" -> new SharedSeenEvents(new SharedSeenEvents.Database(settings.text("gateway.dedup.jdbc.url"),
+                    settings.optional("gateway.dedup.jdbc.username"), settings.optional("gateway.dedup.jdbc.password"),
+                    (int) settings.positive("gateway.dedup.jdbc.pool-size"),
+                    Duration.ofMillis(settings.positive("gateway.dedup.jdbc.connect-timeout-ms"))),
+                    settings.text("gateway.dedup.jdbc.table"), settings.text("gateway.dedup.jdbc.processor-name"),
+                    Duration.ofSeconds(settings.positive("gateway.dedup.retention-seconds")),
+                    Duration.ofSeconds(settings.positive("gateway.dedup.jdbc.expiry-interval-seconds")), capacity);
+            default -> throw new IllegalStateException("gateway.dedup.store=" + store
+                    + " is not supported; use file (the default, one instance), memory, or jdbc (several instances)");
         };
     }
 

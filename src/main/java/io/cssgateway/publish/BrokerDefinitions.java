@@ -26,15 +26,17 @@ public final class BrokerDefinitions {
     private final String alternateExchange;
     private final String unroutedQueue;
     private final boolean alternateArgument;
+    private final Map<String, Object> queueArguments;
     private final List<BrokerTopology.BoundQueue> queues;
 
     public BrokerDefinitions(String virtualHost, String exchange, String alternateExchange, String unroutedQueue,
-            boolean alternateArgument, List<BrokerTopology.BoundQueue> queues) {
+            Map<String, Object> queueArguments, boolean alternateArgument, List<BrokerTopology.BoundQueue> queues) {
         this.virtualHost = virtualHost;
         this.exchange = exchange;
         this.alternateExchange = alternateExchange;
         this.unroutedQueue = unroutedQueue;
         this.alternateArgument = alternateArgument;
+        this.queueArguments = Map.copyOf(queueArguments);
         this.queues = queues.stream().filter(BrokerTopology.BoundQueue::durable).toList();
     }
 
@@ -89,7 +91,9 @@ public final class BrokerDefinitions {
     private void queue(ArrayNode list, String name, Map<String, Object> arguments) {
         ObjectNode node = list.addObject().put("name", name).put("vhost", virtualHost).put("durable", true)
                 .put("auto_delete", false);
-        node.set("arguments", JSON.valueToTree(new TreeMap<>(arguments)));
+        Map<String, Object> all = new TreeMap<>(arguments);
+        all.putAll(queueArguments);
+        node.set("arguments", JSON.valueToTree(all));
     }
 
     private void binding(ArrayNode list, String source, String queue, String routingKey) {

@@ -3,6 +3,7 @@ package io.cssgateway.publish;
 import com.rabbitmq.client.Channel;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
@@ -31,6 +32,7 @@ public final class BrokerTopology extends ServiceSupport implements ConnectionLi
     private final String exchange;
     private final String alternateExchange;
     private final String unroutedQueue;
+    private final Map<String, Object> queueArguments;
     private final boolean declareAlternateArgument;
     private final boolean verifyOnly;
     private final List<BoundQueue> queues;
@@ -46,19 +48,22 @@ public final class BrokerTopology extends ServiceSupport implements ConnectionLi
 
     /**
      * @param addresses the broker addresses as configured, for the log
+     * @param queueArguments what every durable queue the gateway declares gets ({@code x-queue-type: quorum}), beside
+     *     its own arguments; empty for classic queues
      * @param declareAlternateArgument whether the exchange is declared with the {@code alternate-exchange}
      *     argument; brokers that refuse it (Qpid) or sites that set it by policy configure it there instead
      * @param verifyOnly whether the topology is the messaging team's: checked, never declared
      * @param queues the gateway's own queues: the alert queue, the dev profile's tap
      */
     public BrokerTopology(CachingConnectionFactory connectionFactory, String addresses, String exchange,
-            String alternateExchange, String unroutedQueue, boolean declareAlternateArgument, boolean verifyOnly,
-            List<BoundQueue> queues) {
+            String alternateExchange, String unroutedQueue, Map<String, Object> queueArguments,
+            boolean declareAlternateArgument, boolean verifyOnly, List<BoundQueue> queues) {
         this.connectionFactory = connectionFactory;
         this.addresses = addresses;
         this.exchange = exchange;
         this.alternateExchange = alternateExchange;
         this.unroutedQueue = unroutedQueue;
+        this.queueArguments = Map.copyOf(queueArguments);
         this.declareAlternateArgument = declareAlternateArgument;
         this.verifyOnly = verifyOnly;
         this.queues = List.copyOf(queues);
@@ -96,9 +101,12 @@ public final class BrokerTopology extends ServiceSupport implements ConnectionLi
         } catch (Exception e) {
             LOG.error("RabbitMQ topology {}: {}{}", verifyOnly ? "not as the gateway needs it" : "not declared",
                     BrokerFailures.describe(e), verifyOnly || !e.toString().contains("PRECONDITION_FAILED") ? ""
-                            : ". The exchange exists with other arguments: delete it, or set "
-                                    + "gateway.rabbitmq.declare-alternate-exchange=false and set its alternate "
-                                    + "exchange by policy");
+                            : e.toString().contains("x-queue-type")
+                                    ? ". The queue exists as another type: set gateway.rabbitmq.queue-type to its type, "
+                                            + "or move to the new type as docs/scaling-out.md shows"
+                                    : ". The exchange exists with other arguments: delete it, or set "
+                                            + "gateway.rabbitmq.declare-alternate-exchange=false and set its alternate "
+                                            + "exchange by policy");
         }
     }
 
@@ -145,15 +153,22 @@ public final class BrokerTopology extends ServiceSupport implements ConnectionLi
         return queues.stream().filter(BoundQueue::durable).toList();
     }
 
+    private Map<String, Object> withQueueArguments(Map<String, Object> own) {
+        Map<String, Object> all = new HashMap<>(own);
+        all.putAll(queueArguments);
+        return all;
+    }
+
     private void declare(Channel channel) throws IOException {
         channel.exchangeDeclare(alternateExchange, "fanout", true);
-        channel.queueDeclare(unroutedQueue, true, false, false, null);
+        channel.queueDeclare(unroutedQueue, true, false, false, queueArguments);
         channel.queueBind(unroutedQueue, alternateExchange, "");
         Map<String, Object> arguments = declareAlternateArgument ? Map.of("alternate-exchange", alternateExchange) : null;
         channel.exchangeDeclare(exchange, "topic", true, false, arguments);
         for (BoundQueue queue : queues) {
             // a queue that is not durable goes when its consumer does (the dev tap)
-            channel.queueDeclare(queue.name(), queue.durable(), false, !queue.durable(), queue.arguments());
+            channel.queueDeclare(queue.name(), queue.durable(), false, !queue.durable(),
+                    queue.durable() ? withQueueArguments(queue.arguments()) : queue.arguments());
             for (String routingKey : queue.routingKeys()) {
                 channel.queueBind(queue.name(), exchange, routingKey);
             }

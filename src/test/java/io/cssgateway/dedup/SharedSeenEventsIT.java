@@ -1,0 +1,172 @@
+package io.cssgateway.dedup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cssgateway.harness.LogCapture;
+import io.cssgateway.harness.SharedDatabase;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The shared seen-set against the real PostgreSQL (127.0.0.1:5432, database test), a table of its own per test. */
+class SharedSeenEventsIT {
+
+    private final String table = SharedDatabase.uniqueTable("seen_it");
+    private final List<SharedSeenEvents> started = new ArrayList<>();
+
+    @AfterEach
+    void stopAndDropTable() throws Exception {
+        for (SharedSeenEvents repository : started) {
+            repository.stop();
+        }
+        SharedDatabase.drop(table);
+    }
+
+    private SharedSeenEvents instance(int frontCapacity) {
+        SharedSeenEvents repository = new SharedSeenEvents(SharedDatabase.database(), table, "css.events",
+                Duration.ofDays(1), Duration.ofHours(1), frontCapacity);
+        repository.start();
+        started.add(repository);
+        return repository;
+    }
+
+    @Test
+    void anIdentityAddedByOneInstanceIsSeenByAnother() {
+        SharedSeenEvents first = instance(100);
+        SharedSeenEvents second = instance(100);
+
+        assertThat(second.contains("1:seq-1")).isFalse();
+        assertThat(first.add("1:seq-1")).isTrue();
+
+        assertThat(second.contains("1:seq-1")).isTrue();
+        assertThat(second.add("1:seq-1")).isFalse();
+        assertThat(SharedDatabase.count(table)).isEqualTo(1);
+    }
+
+    @Test
+    void theTableIsCreatedAtStartWithItsTimeIndex() {
+        instance(10);
+
+        assertThat(SharedDatabase.count(table)).isZero();
+        assertThat(SharedDatabase.indexes(table)).contains(table + "_createdat");
+    }
+
+    @Test
+    void concurrentAddsOfOneIdentityByManyInstancesGiveOneTrueAndNoError() throws Exception {
+        List<SharedSeenEvents> instances = List.of(instance(10), instance(10), instance(10), instance(10));
+        ExecutorService threads = Executors.newFixedThreadPool(16);
+        try {
+            for (int round = 0; round < 50; round++) {
+                String identity = "1:race-" + round;
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<Boolean>> adds = new ArrayList<>();
+                for (int i = 0; i < 16; i++) {
+                    SharedSeenEvents instance = instances.get(i % instances.size());
+                    adds.add(threads.submit(() -> {
+                        go.await();
+                        return instance.add(identity);
+                    }));
+                }
+                go.countDown();
+                int trues = 0;
+                for (Future<Boolean> add : adds) {
+                    trues += add.get() ? 1 : 0;
+                }
+                assertThat(trues).as("round %d", round).isEqualTo(1);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(SharedDatabase.count(table)).isEqualTo(50);
+    }
+
+    @Test
+    void expiryRemovesEntriesOlderThanTheRetentionOnly() {
+        SharedSeenEvents instance = instance(10);
+        instance.add("1:old");
+        instance.add("1:new");
+        SharedDatabase.execute("UPDATE " + table + " SET createdAt = now() - interval '25 hours' "
+                + "WHERE messageId = '1:old'");
+
+        assertThat(instance.expire()).isEqualTo(1);
+
+        SharedSeenEvents fresh = instance(10);
+        assertThat(fresh.contains("1:old")).isFalse();
+        assertThat(fresh.contains("1:new")).isTrue();
+    }
+
+    @Test
+    void expiryDeletesInBatchesUntilNoneIsLeft() {
+        SharedSeenEvents instance = instance(10);
+        SharedDatabase.execute("INSERT INTO " + table + " (processorName, messageId, createdAt) SELECT 'css.events', "
+                + "'1:bulk-' || i, now() - interval '2 days' FROM generate_series(1, 25000) AS i");
+        instance.add("1:kept");
+
+        assertThat(instance.expire()).isEqualTo(25000);
+        assertThat(SharedDatabase.count(table)).isEqualTo(1);
+    }
+
+    @Test
+    void anotherDeploymentsEntriesAreNeitherSeenNorExpired() {
+        SharedSeenEvents production = instance(10);
+        SharedSeenEvents staging = new SharedSeenEvents(SharedDatabase.database(), table, "staging.events",
+                Duration.ofSeconds(1), Duration.ofHours(1), 10);
+        staging.start();
+        started.add(staging);
+        production.add("1:seq-9");
+        SharedDatabase.execute("UPDATE " + table + " SET createdAt = now() - interval '1 hour'");
+
+        assertThat(staging.contains("1:seq-9")).isFalse();
+        assertThat(staging.expire()).isZero();
+        assertThat(SharedDatabase.count(table)).isEqualTo(1);
+    }
+
+    @Test
+    void aRetryThisInstanceSawIsAnsweredFromMemoryWithoutTheDatabase() {
+        SharedSeenEvents instance = instance(10);
+        instance.add("1:seq-2");
+        SharedDatabase.drop(table);
+
+        assertThat(instance.contains("1:seq-2")).isTrue();
+        assertThat(instance.add("1:seq-2")).isFalse();
+    }
+
+    @Test
+    void whileTheDatabaseCannotBeUsedEventsAreHandedOnUncheckedWithOneLine() {
+        SharedSeenEvents instance = instance(10);
+        SharedDatabase.drop(table);
+        try (LogCapture log = new LogCapture(SharedSeenEvents.class)) {
+            assertThat(instance.contains("1:seq-3")).isFalse();
+            assertThat(instance.add("1:seq-3")).isTrue();
+            assertThat(instance.contains("1:seq-4")).isFalse();
+
+            assertThat(log.lines()).hasSize(1);
+            assertThat(log.lines().get(0)).startsWith("WARN De-duplication store jdbc:postgresql://")
+                    .contains("handed on without the check").contains(table);
+        }
+    }
+
+    @Test
+    void aDatabaseThatCannotBeReachedAtStartStopsTheStartNamingTheUrl() {
+        SharedSeenEvents repository = new SharedSeenEvents(new SharedSeenEvents.Database(
+                "jdbc:postgresql://127.0.0.1:1/test", "postgres", "", 2, Duration.ofMillis(500)), table, "css.events",
+                Duration.ofDays(1), Duration.ofHours(1), 10);
+
+        assertThatThrownBy(repository::start).hasMessageContaining("jdbc:postgresql://127.0.0.1:1/test")
+                .hasMessageContaining("cannot be reached");
+    }
+
+    @Test
+    void aUrlOfAnotherDatabaseIsRefusedWithTheKeyToSet() {
+        assertThatThrownBy(() -> new SharedSeenEvents(new SharedSeenEvents.Database("jdbc:mysql://db/x", "u", "p", 2,
+                Duration.ofSeconds(1)), table, "css.events", Duration.ofDays(1), Duration.ofHours(1), 10))
+                .hasMessageContaining("gateway.dedup.jdbc.url must be a PostgreSQL JDBC URL");
+    }
+}
