@@ -206,7 +206,7 @@ class GatewayEndToEndTest extends GatewayTestSupport {
         try {
             // the broker refuses the publish (no such exchange): the event is spooled and answered
             assertThat(post(push.asString()).statusCode()).isEqualTo(200);
-            assertThat(Files.list(dataDir.resolve("spool")).toList()).hasSize(1);
+            assertThat(Files.list(dataDir.resolve("spool")).filter(f -> f.toString().endsWith(".event"))).hasSize(1);
             // the provider's retry is a duplicate: the spooled event counts as seen
             assertThat(post(push.asString()).statusCode()).isEqualTo(200);
         } finally {

@@ -176,6 +176,13 @@ public final class GatewayBeans implements CamelConfiguration {
         registry.bind("errcodeTable", errcodeTable(camelContext, settings.text("gateway.classify.errcode-table")));
         registry.bind("eventMessage", new EventMessage(settings.list("gateway.classify.decoded-fields")));
         Spool spool = new Spool(Path.of(settings.text("gateway.spool.dir")));
+        // the spool folder is let go when Camel stops
+        camelContext.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                spool.close();
+            }
+        });
         registry.bind("spool", spool);
         // the threads that write the spool (publish-event): the gateway's, so that a reload of the route file
         // does not shut them down under the events in flight; when all are busy, the caller writes

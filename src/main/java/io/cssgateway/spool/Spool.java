@@ -13,20 +13,27 @@ import io.cssgateway.support.Integers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,6 +51,8 @@ import org.slf4j.LoggerFactory;
  * A file holds the {@link OutgoingEvent} as it would have been published: a first line of JSON with its routing key,
  * message id, timestamp and headers, then its body, byte for byte. (Files of earlier versions, one JSON object with
  * the body inside, are read too.)
+ * <p>
+ * One gateway at a time uses a spool folder: it holds the OS's lock on the folder's {@code .lock} file while it runs.
  */
 public final class Spool {
 
@@ -51,7 +60,10 @@ public final class Spool {
     private static final String SUFFIX = ".event";
     private static final String UNREADABLE = "unreadable";
 
+    private static final String LOCK = ".lock";
+
     private final Path dir;
+    private FileLock lock;
     // decimals kept as written, for the bodies of files of earlier versions
     private final ObjectMapper json = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -61,12 +73,17 @@ public final class Spool {
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile long lastReadFailureLogged;
 
+    /**
+     * Takes the folder for this gateway alone; throws {@link IllegalStateException} when another gateway (process or
+     * Camel context) holds it, since two drains of one spool would publish its events twice.
+     */
     public Spool(Path dir) {
         this.dir = dir;
         try {
             Files.createDirectories(dir);
+            lock = lock(dir);
             removeUnfinished();
-            depth.set(list(Integer.MAX_VALUE).size());
+            depth.set(count());
         } catch (IOException e) {
             // the gateway still starts: events are published directly, and a spool that cannot be written is a 503
             LOG.error("Spool folder {} is not usable: {}", dir, e.toString());
@@ -74,6 +91,55 @@ public final class Spool {
         if (depth.get() > 0) {
             LOG.warn("Spool {} holds {} events from an earlier run: they are published as soon as RabbitMQ takes them",
                     dir, depth.get());
+        }
+    }
+
+    /**
+     * The folder's lock: the OS's, on {@value #LOCK}, so that it goes with the process however it ends (a SIGKILL too),
+     * and a restart, or another gateway started on the same folder, takes the folder and drains it. The file names who
+     * holds it, for the message another gateway gives.
+     */
+    private static FileLock lock(Path dir) throws IOException {
+        Path file = dir.resolve(LOCK);
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        FileLock taken;
+        try {
+            taken = channel.tryLock();
+        } catch (OverlappingFileLockException sameProcess) {
+            taken = null;
+        }
+        if (taken == null) {
+            String holder = Files.readString(file, StandardCharsets.UTF_8).strip();
+            channel.close();
+            throw new IllegalStateException("spool folder " + dir + " is in use by another gateway (" + holder + "): "
+                    + "each instance needs a gateway.spool.dir of its own; a stopped instance's spool is drained by "
+                    + "starting a gateway on it (docs/scaling-out.md)");
+        }
+        channel.truncate(0);
+        channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + " on " + hostName() + " since "
+                + Instant.now() + "\n").getBytes(StandardCharsets.UTF_8)));
+        channel.force(false);
+        return taken;
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "an unknown host";
+        }
+    }
+
+    /** Lets the folder go (when Camel stops), for a restart or another gateway. */
+    public synchronized void close() {
+        if (lock != null) {
+            try {
+                lock.channel().close();
+            } catch (IOException e) {
+                LOG.warn("Spool folder {} lock could not be released: {}", dir, e.toString());
+            }
+            lock = null;
         }
     }
 
@@ -231,13 +297,35 @@ public final class Spool {
                 ? Math.max(0, (System.currentTimeMillis() - Long.parseLong(writtenAt)) / 1000) : 0;
     }
 
+    /**
+     * The {@code max} oldest files, sorted: one pass over the folder keeping only the {@code max} smallest names, so that
+     * a spool of a million events costs a listing per round, not a million paths in memory.
+     */
     private List<Path> list(int max) throws IOException {
-        List<Path> files = new ArrayList<>();
+        PriorityQueue<Path> newestKept = new PriorityQueue<>(Comparator.reverseOrder());
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
-            stream.forEach(files::add);
+            for (Path file : stream) {
+                if (newestKept.size() < max) {
+                    newestKept.add(file);
+                } else if (file.compareTo(newestKept.peek()) < 0) {
+                    newestKept.poll();
+                    newestKept.add(file);
+                }
+            }
         }
+        List<Path> files = new ArrayList<>(newestKept);
         files.sort(null);
-        return files.size() > max ? files.subList(0, max) : files;
+        return files;
+    }
+
+    private int count() throws IOException {
+        int count = 0;
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+            for (Path ignored : stream) {
+                count++;
+            }
+        }
+        return count;
     }
 
     private void removeUnfinished() throws IOException {

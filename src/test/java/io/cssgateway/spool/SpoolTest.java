@@ -79,11 +79,51 @@ class SpoolTest {
     @Test
     void anEventThatCannotBeKeptIsAHandOffFailureAnswered503() throws Exception {
         Spool spool = new Spool(dir);
+        spool.close();
+        Files.delete(dir.resolve(".lock"));
         Files.delete(dir);
         Files.writeString(dir, "a file where the spool folder should be");
 
         assertThatThrownBy(() -> spool.keep(event("{}"))).isInstanceOf(HandOffFailedException.class)
                 .hasMessage("event could not be handed on, retry later")
                 .satisfies(e -> assertThat(((HandOffFailedException) e).getHttpStatus()).isEqualTo(503));
+    }
+
+    @Test
+    void aSecondGatewayOnTheSameFolderIsRefusedNamingTheHolder() {
+        new Spool(dir);
+
+        assertThatThrownBy(() -> new Spool(dir)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("spool folder " + dir + " is in use by another gateway (pid "
+                        + ProcessHandle.current().pid() + " on ")
+                .hasMessageContaining("each instance needs a gateway.spool.dir of its own");
+    }
+
+    @Test
+    void aFolderLetGoIsTakenByTheNextGatewayWithWhatItHolds() {
+        Spool first = new Spool(dir);
+        first.keep(event("{\"a\":1}"));
+        first.keep(event("{\"a\":2}"));
+        first.close();
+
+        Spool next = new Spool(dir);
+
+        assertThat(next.depth()).isEqualTo(2);
+        assertThat(next.oldest(10)).hasSize(2);
+    }
+
+    @Test
+    void theOldestAreTakenInOrderWithoutListingEveryFileIntoMemory() throws Exception {
+        Spool spool = new Spool(dir);
+        for (int i = 0; i < 200; i++) {
+            spool.keep(event("{\"n\":" + i + "}"));
+        }
+        List<Path> all = spool.oldest(1000);
+
+        List<Path> oldest = spool.oldest(7);
+
+        assertThat(all).hasSize(200).isSorted();
+        assertThat(oldest).containsExactlyElementsOf(all.subList(0, 7));
+        assertThat(new String(spool.load(oldest.get(0)).body(), StandardCharsets.UTF_8)).isEqualTo("{\"n\":0}");
     }
 }
