@@ -26,9 +26,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,9 +63,11 @@ public final class Spool {
     private static final String UNREADABLE = "unreadable";
 
     private static final String LOCK = ".lock";
+    private static final int ROUNDS_PER_LISTING = 10;
 
     private final Path dir;
     private FileLock lock;
+    private final Deque<Path> toDrain = new ArrayDeque<>();
     // decimals kept as written, for the bodies of files of earlier versions
     private final ObjectMapper json = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -185,6 +189,22 @@ public final class Spool {
             // the broker's reminders say how many wait (BrokerState)
             LOG.warn("Spool: events are kept in {} until RabbitMQ takes them", dir);
         }
+    }
+
+    /**
+     * The drain's next round: the oldest spooled events not yet handed to it, at most {@code max}. One listing of the
+     * folder serves {@value #ROUNDS_PER_LISTING} rounds (a million files take half a second to list here): the names
+     * it found wait in memory, a few MB at most. A file whose publish failed is found again by the next listing.
+     */
+    public synchronized List<Path> nextToDrain(int max) {
+        if (toDrain.isEmpty()) {
+            toDrain.addAll(oldest(max * ROUNDS_PER_LISTING));
+        }
+        List<Path> next = new ArrayList<>(Math.min(max, toDrain.size()));
+        while (next.size() < max && !toDrain.isEmpty()) {
+            next.add(toDrain.poll());
+        }
+        return next;
     }
 
     /** The oldest spooled events, at most {@code max}. */

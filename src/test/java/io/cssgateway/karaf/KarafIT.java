@@ -8,6 +8,7 @@ import io.cssgateway.harness.BrokerProbe;
 import io.cssgateway.harness.GatewayProcess;
 import io.cssgateway.harness.KarafContainer;
 import io.cssgateway.harness.Mailbox;
+import io.cssgateway.harness.SharedDatabase;
 import io.cssgateway.harness.TcpProxy;
 import io.cssgateway.harness.TestCallbacks;
 import java.io.IOException;
@@ -42,14 +43,17 @@ class KarafIT {
     private static final String PATH = "/callbacks/tencent/css";
     /** the threads the gateway starts (Camel, Vert.x and Netty, the RabbitMQ client, its own), not Karaf's */
     private static final Predicate<String> GATEWAY_THREADS = Pattern.compile(
-            "Camel|vert\\.x|netty|rabbitmq|AMQP|css-callback-gateway|spring|SimpleAsyncTaskExecutor").asPredicate();
+            "Camel|vert\\.x|netty|rabbitmq|AMQP|css-callback-gateway|css-gateway|spring|SimpleAsyncTaskExecutor")
+            .asPredicate();
     /**
      * The same but for the threads that come and go on demand: the spool drain's pool, which starts a thread a second
-     * while the spool holds events, and the activator's lifecycle thread, which ends a while after its last restart.
-     * How many there are depends on the moment, not on a leak (bundle:stop still ends them all).
+     * while the spool holds events, the activator's lifecycle thread, which ends a while after its last restart, and
+     * the de-duplication pool's (HikariCP) connection adder and closer. How many there are depends on the moment, not
+     * on a leak (bundle:stop still ends them all).
      */
     private static final Predicate<String> STEADY_GATEWAY_THREADS = GATEWAY_THREADS
-            .and(name -> !name.contains(" - Split") && !name.equals("css-callback-gateway-lifecycle"));
+            .and(name -> !name.contains(" - Split") && !name.equals("css-callback-gateway-lifecycle")
+                    && !name.contains("connection adder") && !name.contains("connection closer"));
 
     /** kept when a test fails: the container's folder, with data/log/karaf.log */
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
@@ -59,6 +63,7 @@ class KarafIT {
     private final String exchange = "css.events.karaf-" + run;
     private final String unrouted = "css.unrouted.karaf-" + run;
     private final String alerts = "css.alerts.karaf-" + run;
+    private final String seenTable = SharedDatabase.uniqueTable("seen_karaf");
 
     @Test
     void theKarInstallsOfflineAndTheGatewayRunsAsStandalone() throws Exception {
@@ -89,7 +94,12 @@ class KarafIT {
                                     Map.entry("gateway.alert.to", "oncall@example.com"),
                                     Map.entry("gateway.alert.window-seconds", "1"),
                                     Map.entry("gateway.alert.smtp.host", "127.0.0.1"),
-                                    Map.entry("gateway.alert.smtp.port", Integer.toString(mailbox.port())));
+                                    Map.entry("gateway.alert.smtp.port", Integer.toString(mailbox.port())),
+                                    // the de-duplication several instances share, in the real PostgreSQL
+                                    Map.entry("gateway.dedup.store", "jdbc"),
+                                    Map.entry("gateway.dedup.jdbc.url", SharedDatabase.URL),
+                                    Map.entry("gateway.dedup.jdbc.username", SharedDatabase.USER),
+                                    Map.entry("gateway.dedup.jdbc.table", seenTable));
                             for (Map.Entry<String, String> setting : settings.entrySet()) {
                                 setKey(cfg, setting.getKey(), setting.getValue());
                             }
@@ -114,6 +124,13 @@ class KarafIT {
                 assertThat(message.getEnvelope().getRoutingKey()).isEqualTo("karaf.stream.push");
                 assertThat(message.getProps().getMessageId()).isEqualTo("1:" + sequence);
                 assertThat(auditLines(karaf)).anyMatch(line -> line.contains("\"1:" + sequence + "\""));
+
+                // its retry is a duplicate, by the identity the gateway inside Karaf wrote to PostgreSQL
+                assertThat(SharedDatabase.single("SELECT COUNT(*) FROM " + seenTable + " WHERE messageId = '1:"
+                        + sequence + "'")).isEqualTo(1);
+                assertThat(karaf.post(port, PATH, TestCallbacks.sample("1-push.doc.json").with("sequence", sequence)
+                        .freshlySignedWith(KEY).asString()).statusCode()).isEqualTo(200);
+                assertThat(broker.next(queue, Duration.ofSeconds(1))).isNull();
                 assertThat(karaf.etc("css-callback-gateway/routes/intake.camel.yaml")).exists();
 
                 // health and metrics on the management port, as standalone
@@ -205,6 +222,7 @@ class KarafIT {
                 broker.deleteExchange(unrouted);
                 broker.deleteQueue(unrouted);
                 broker.deleteQueue(alerts);
+                SharedDatabase.drop(seenTable);
             }
         }
     }

@@ -7,6 +7,7 @@ import io.cssgateway.event.OutgoingEvent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,10 +115,7 @@ class SpoolTest {
 
     @Test
     void theOldestAreTakenInOrderWithoutListingEveryFileIntoMemory() throws Exception {
-        Spool spool = new Spool(dir);
-        for (int i = 0; i < 200; i++) {
-            spool.keep(event("{\"n\":" + i + "}"));
-        }
+        Spool spool = spoolHolding(200);
         List<Path> all = spool.oldest(1000);
 
         List<Path> oldest = spool.oldest(7);
@@ -125,5 +123,37 @@ class SpoolTest {
         assertThat(all).hasSize(200).isSorted();
         assertThat(oldest).containsExactlyElementsOf(all.subList(0, 7));
         assertThat(new String(spool.load(oldest.get(0)).body(), StandardCharsets.UTF_8)).isEqualTo("{\"n\":0}");
+    }
+
+    @Test
+    void theDrainTakesRoundAfterRoundFromOneListingAndFindsWhatStayedAtTheNext() throws Exception {
+        Spool spool = spoolHolding(30);
+        List<Path> all = spool.oldest(100);
+
+        List<Path> first = spool.nextToDrain(2);
+        for (Path published : first) {
+            spool.remove(published);
+        }
+        spool.keep(event("{\"n\":30}"));
+        // the rounds after it come from the same listing (10 rounds of 2): the new file is not in it
+        List<Path> served = new ArrayList<>(first);
+        for (int round = 1; round < 10; round++) {
+            served.addAll(spool.nextToDrain(2));
+        }
+
+        assertThat(first).containsExactlyElementsOf(all.subList(0, 2));
+        assertThat(served).containsExactlyElementsOf(all.subList(0, 20));
+        // nothing of rounds 2-10 was removed (their publishes failed): the next listing finds them again first
+        assertThat(spool.nextToDrain(2)).containsExactlyElementsOf(all.subList(2, 4));
+        assertThat(spool.depth()).isEqualTo(29);
+    }
+
+    /** A spool of the test's folder with {@code events} events, {"n":0} the oldest. */
+    private Spool spoolHolding(int events) {
+        Spool spool = new Spool(dir);
+        for (int i = 0; i < events; i++) {
+            spool.keep(event("{\"n\":" + i + "}"));
+        }
+        return spool;
     }
 }
