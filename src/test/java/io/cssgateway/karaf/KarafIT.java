@@ -53,7 +53,7 @@ class KarafIT {
      */
     private static final Predicate<String> STEADY_GATEWAY_THREADS = GATEWAY_THREADS
             .and(name -> !name.contains(" - Split") && !name.equals("css-callback-gateway-lifecycle")
-                    && !name.contains("connection adder") && !name.contains("connection closer"));
+                    && !name.contains("connection-adder") && !name.contains("connection-closer"));
 
     /** kept when a test fails: the container's folder, with data/log/karaf.log */
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
@@ -186,7 +186,7 @@ class KarafIT {
                 assertThat(karaf.post(port, PATH, signedPush()).statusCode()).isEqualTo(404);
 
                 // bundle:restart leaves as many threads and RabbitMQ connections as before
-                List<String> threadsBefore = karaf.threads(STEADY_GATEWAY_THREADS);
+                List<String> threadsBefore = settledThreads(karaf);
                 int connectionsBefore = karaf.connectionsTo(rabbitmq.port());
                 System.out.printf("Before bundle:restart: %d gateway threads %s, %d connections to RabbitMQ%n",
                         threadsBefore.size(), threadsBefore, connectionsBefore);
@@ -274,6 +274,24 @@ class KarafIT {
         }
         assertThat(threads).as("the gateway's threads; their stacks:\n%s",
                 String.join("\n\n", karaf.stacks(which))).hasSize(expected);
+    }
+
+    /**
+     * The steady gateway threads once their number holds for a second: the connections of the context a cfg change
+     * replaced end their I/O threads a moment after it.
+     */
+    private static List<String> settledThreads(KarafContainer karaf) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        List<String> threads = karaf.threads(STEADY_GATEWAY_THREADS);
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            List<String> now = karaf.threads(STEADY_GATEWAY_THREADS);
+            if (now.size() == threads.size()) {
+                return now;
+            }
+            threads = now;
+        }
+        return threads;
     }
 
     /** Four clients posting signed callbacks until closed, counting the answers by status. */
