@@ -1,9 +1,11 @@
 package io.cssgateway;
 
+import io.cssgateway.config.ReplayCommand;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import org.apache.camel.main.Main;
@@ -12,7 +14,7 @@ import org.apache.camel.main.Main;
  * Starts the gateway: Camel Main with {@code ./application.properties} (overridable per key with
  * {@code -Dkey=value} or the environment), overridden by {@code ./application-<profile>.properties} when present
  * ({@code -Dcamel.main.profile=dev} or {@code CAMEL_MAIN_PROFILE=dev}; prod when unset), and the routes under
- * {@code ./routes/}.
+ * {@code ./routes/}. {@code replay ...} runs the replay command instead ({@code replay --help}).
  */
 public final class GatewayMain {
 
@@ -21,6 +23,10 @@ public final class GatewayMain {
     private GatewayMain() {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("replay")) {
+            ReplayCommand.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         String profile = System.getProperty("camel.main.profile",
                 System.getenv().getOrDefault("CAMEL_MAIN_PROFILE", "prod"));
         try {

@@ -32,9 +32,11 @@ class PackageDependenciesTest {
             Map.entry("audit", SHARED),
             Map.entry("alert", SHARED),
             Map.entry("observe", SHARED),
+            // re-posts callbacks signed as the provider signs them (SignatureVerifier.sign), as the dev sender does
+            Map.entry("replay", Set.of("support", "event", "intake")),
             Map.entry("dev", Set.of("support", "event", "intake")),
             Map.entry("config", Set.of("support", "event", "intake", "classify", "dedup", "publish", "spool", "audit",
-                    "alert", "observe", "dev")),
+                    "alert", "observe", "dev", "replay")),
             // starts Camel Main, which builds the rest from application.properties, as GatewayMain does
             Map.entry("karaf", Set.of()));
 

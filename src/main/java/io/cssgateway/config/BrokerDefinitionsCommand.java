@@ -25,11 +25,7 @@ public final class BrokerDefinitionsCommand {
                     + " <definitions.json to write>");
             System.exit(2);
         }
-        String profile = System.getProperty("camel.main.profile",
-                System.getenv().getOrDefault("CAMEL_MAIN_PROFILE", "prod"));
-        try (DefaultCamelContext camel = new DefaultCamelContext()) {
-            camel.getPropertiesComponent().setLocation(
-                    "file:application-" + profile + ".properties;optional=true,file:application.properties");
+        try (DefaultCamelContext camel = Settings.commandContext()) {
             Settings settings = new Settings(camel);
             BrokerDefinitions definitions = definitions(camel, settings);
             Files.writeString(Path.of(args[0]),

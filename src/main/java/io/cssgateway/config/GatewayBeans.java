@@ -266,23 +266,34 @@ public final class GatewayBeans implements CamelConfiguration {
         return metrics;
     }
 
-    /** RabbitMQ: the topology the gateway keeps in place, the confirmed publisher, Spring's connection factory. */
-    private static void bindBroker(CamelContext camelContext, Settings settings,
-            List<BrokerTopology.BoundQueue> queues) throws Exception {
+    /** RabbitMQ as the settings say: Spring's connection factory, the topology kept in place, the confirmed publisher. */
+    record Broker(CachingConnectionFactory connectionFactory, BrokerTopology topology, ConfirmedPublisher publisher) {
+    }
+
+    /** The gateway's RabbitMQ pieces, not started (the gateway's and the replay command's). */
+    static Broker broker(Settings settings, List<BrokerTopology.BoundQueue> queues) {
         CachingConnectionFactory connectionFactory = rabbitConnectionFactory(settings);
-        camelContext.getRegistry().bind("rabbitConnectionFactory", connectionFactory);
         BrokerTopology topology = new BrokerTopology(connectionFactory, settings.text("gateway.rabbitmq.addresses"),
                 settings.text("gateway.rabbitmq.exchange"),
                 settings.text("gateway.rabbitmq.alternate-exchange"),
                 settings.text("gateway.rabbitmq.unrouted-queue"), queueArguments(settings),
                 settings.bool("gateway.rabbitmq.declare-alternate-exchange"), verifyOnly(settings), queues);
-        camelContext.addService(topology);
         ConfirmedPublisher publisher = new ConfirmedPublisher(connectionFactory.getRabbitConnectionFactory(),
                 List.of(Address.parseAddresses(settings.text("gateway.rabbitmq.addresses"))),
                 settings.text("gateway.rabbitmq.exchange"),
                 Duration.ofMillis(settings.integer("gateway.rabbitmq.confirm-timeout-ms")),
                 (int) settings.integer("gateway.rabbitmq.publish-connections"),
                 (int) settings.integer("gateway.rabbitmq.publish-channels"), topology);
+        return new Broker(connectionFactory, topology, publisher);
+    }
+
+    /** RabbitMQ: the topology the gateway keeps in place, the confirmed publisher, Spring's connection factory. */
+    private static void bindBroker(CamelContext camelContext, Settings settings,
+            List<BrokerTopology.BoundQueue> queues) throws Exception {
+        Broker broker = broker(settings, queues);
+        camelContext.getRegistry().bind("rabbitConnectionFactory", broker.connectionFactory());
+        camelContext.addService(broker.topology());
+        ConfirmedPublisher publisher = broker.publisher();
         camelContext.addService(publisher);
         camelContext.getRegistry().bind("confirmedPublisher", publisher);
         camelContext.getRegistry().bind("confirmedPublish",

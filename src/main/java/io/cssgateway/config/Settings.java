@@ -4,6 +4,7 @@ import io.cssgateway.support.Integers;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
 
 /**
  * Reads the gateway's configuration keys (application.properties, {@code -D}, the environment, through Camel's
@@ -49,5 +50,18 @@ public record Settings(CamelContext camelContext) {
             throw new IllegalStateException(key + " must be 1 or more, got " + value);
         }
         return value;
+    }
+
+    /**
+     * A Camel context, not started, that reads the gateway's configuration as the gateway does (the profile's file,
+     * application.properties, -D, the environment), for the command-line tools.
+     */
+    static DefaultCamelContext commandContext() {
+        String profile = System.getProperty("camel.main.profile",
+                System.getenv().getOrDefault("CAMEL_MAIN_PROFILE", "prod"));
+        DefaultCamelContext camel = new DefaultCamelContext();
+        camel.getPropertiesComponent().setLocation(
+                "file:application-" + profile + ".properties;optional=true,file:application.properties");
+        return camel;
     }
 }

@@ -8,6 +8,7 @@ import io.cssgateway.harness.BrokerProbe;
 import io.cssgateway.harness.GatewayProcess;
 import io.cssgateway.harness.KarafContainer;
 import io.cssgateway.harness.Mailbox;
+import io.cssgateway.harness.ReplayProcess;
 import io.cssgateway.harness.SharedDatabase;
 import io.cssgateway.harness.TcpProxy;
 import io.cssgateway.harness.TestCallbacks;
@@ -17,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -131,6 +133,18 @@ class KarafIT {
                 assertThat(karaf.post(port, PATH, TestCallbacks.sample("1-push.doc.json").with("sequence", sequence)
                         .freshlySignedWith(KEY).asString()).statusCode()).isEqualTo(200);
                 assertThat(broker.next(queue, Duration.ofSeconds(1))).isNull();
+
+                // replay: the standalone jar's command over the audit log the gateway in Karaf writes under data/
+                ReplayProcess replay = ReplayProcess.run(List.of("-Dgateway.audit.dir="
+                        + karaf.data("css-callback-gateway/audit"), "-Dgateway.rabbitmq.exchange=" + exchange,
+                        "-Dgateway.rabbitmq.alternate-exchange=" + unrouted, "-Dgateway.rabbitmq.unrouted-queue=" + unrouted),
+                        "--from", Instant.now().minusSeconds(600).toString(), "--routing-key", "karaf.stream.push");
+                assertThat(replay.exit()).as(replay.output()).isZero();
+                assertThat(replay.output()).contains("1 selected {karaf.stream.push=1}, 1 sent, 1 confirmed");
+                assertThat(broker.next(queue, Duration.ofSeconds(10))).isNotNull().satisfies(again -> {
+                    assertThat(again.getProps().getMessageId()).isEqualTo("1:" + sequence);
+                    assertThat(again.getProps().getHeaders()).containsEntry("css_replayed", true);
+                });
                 assertThat(karaf.etc("css-callback-gateway/routes/intake.camel.yaml")).exists();
 
                 // health and metrics on the management port, as standalone
