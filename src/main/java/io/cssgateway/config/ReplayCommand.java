@@ -124,13 +124,19 @@ public final class ReplayCommand implements Callable<Integer> {
         if (toUrl != null && (key == null || key.isEmpty())) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--to-url needs --key, the receiver's key");
         }
+        Selection selection = null;
+        if (!unrouted) {
+            try {
+                selection = new Selection(from, to == null ? clock.instant() : to, eventTypes, stream, app, routingKey);
+            } catch (IllegalArgumentException wrongWindow) {
+                throw new CommandLine.ParameterException(new CommandLine(this), wrongWindow.getMessage());
+            }
+        }
         try (DefaultCamelContext camel = Settings.commandContext()) {
             Settings settings = new Settings(camel);
             if (unrouted) {
                 return moveUnrouted(settings);
             }
-            Selection selection = new Selection(from, to == null ? clock.instant() : to, eventTypes, stream, app,
-                    routingKey);
             return toUrl != null ? repost(settings, selection) : republish(settings, selection);
         }
     }

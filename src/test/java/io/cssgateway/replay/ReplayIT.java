@@ -258,6 +258,18 @@ class ReplayIT {
 
     @Test
     @Order(7)
+    void aBrokerThatCannotTakeTheEventsIsExit1WithTheReason() throws Exception {
+        ReplayProcess result = ReplayProcess.run(List.of("-Dgateway.rabbitmq.exchange=" + EXCHANGE,
+                "-Dgateway.audit.dir=" + dir.resolve("audit"), "-Dgateway.rabbitmq.addresses=127.0.0.1:1"), window());
+
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.output()).contains("replay: RabbitMQ at 127.0.0.1:1 cannot take the events: ")
+                .contains("Connection refused");
+        assertThat(replayed()).isEmpty();
+    }
+
+    @Test
+    @Order(8)
     void aWrongCommandLineIsOneLineAndExit2() throws Exception {
         ReplayProcess unknown = replay("--form", "2026-11-30T10:00:00Z");
         assertThat(unknown.exit()).isEqualTo(2);
@@ -268,6 +280,10 @@ class ReplayIT {
         assertThat(badTime.exit()).isEqualTo(2);
         assertThat(badTime.output().strip().lines()).hasSize(1);
         assertThat(badTime.output()).contains("'yesterday' is not an ISO-8601 time");
+
+        ReplayProcess backwards = replay("--from", "2026-11-30T11:00:00Z", "--to", "2026-11-30T10:00:00Z");
+        assertThat(backwards.exit()).isEqualTo(2);
+        assertThat(backwards.output()).contains("--from (2026-11-30T11:00:00Z) must be before --to");
 
         ReplayProcess help = replay("--help");
         assertThat(help.exit()).isZero();
