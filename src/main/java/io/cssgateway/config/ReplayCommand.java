@@ -94,6 +94,10 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // before the first log line: the command's output is its own lines; warnings and errors still show
+        if (System.getProperty("gateway.log.level") == null) {
+            System.setProperty("gateway.log.level", "WARN");
+        }
         System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), Clock.systemUTC(), args));
     }
 
