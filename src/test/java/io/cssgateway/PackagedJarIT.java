@@ -45,7 +45,7 @@ class PackagedJarIT {
             // the prod profile (the default) starts nothing embedded
             assertThat(gateway.output()).doesNotContain("Dev broker").doesNotContain("Dev mailbox")
                     .doesNotContain("Qpid");
-            broker.deleteExchange(exchange);
+            broker.deleteGatewayTopology(exchange);
         }
     }
 

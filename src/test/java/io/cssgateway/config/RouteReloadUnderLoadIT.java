@@ -116,7 +116,7 @@ class RouteReloadUnderLoadIT {
             for (String file : FILES) {
                 assertThat(output).as(file).contains("Route file routes/" + file + " reloaded");
             }
-            broker.deleteExchange(exchange);
+            broker.deleteGatewayTopology(exchange);
         }
     }
 }

@@ -102,6 +102,13 @@ public final class BrokerProbe implements AutoCloseable {
         channel.exchangeDelete(exchange);
     }
 
+    /** A gateway's exchange with what it declares by default beside it: {@code <exchange>.unrouted}, exchange and queue. */
+    public void deleteGatewayTopology(String exchange) throws IOException {
+        channel.exchangeDelete(exchange);
+        channel.exchangeDelete(exchange + ".unrouted");
+        channel.queueDelete(exchange + ".unrouted");
+    }
+
     public void declareTopicExchange(String exchange, String alternateExchange) throws IOException {
         channel.exchangeDeclare(exchange, "topic", true, false, Map.of("alternate-exchange", alternateExchange));
     }

@@ -49,7 +49,7 @@ class HostileClientsIT {
             socket.close();
         }
         try (BrokerProbe broker = new BrokerProbe()) {
-            broker.deleteExchange(exchange);
+            broker.deleteGatewayTopology(exchange);
         }
     }
 

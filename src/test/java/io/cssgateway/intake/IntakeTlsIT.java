@@ -34,7 +34,7 @@ class IntakeTlsIT {
     @AfterEach
     void removeExchange() throws Exception {
         try (BrokerProbe broker = new BrokerProbe()) {
-            broker.deleteExchange(exchange);
+            broker.deleteGatewayTopology(exchange);
         }
     }
 
