@@ -45,6 +45,9 @@ import picocli.CommandLine.Option;
         exitCodeOnInvalidInput = 2, exitCodeOnExecutionException = 1)
 public final class ReplayCommand implements Callable<Integer> {
 
+    /** Publishes waiting for their confirm at most: memory stays flat however many lines are read. */
+    private static final int IN_FLIGHT = 2_000;
+
     @Option(names = "--from", paramLabel = "TIME", converter = IsoTimeConverter.class,
             description = "received at or after this ISO-8601 time (2026-11-30T10:00:00Z, or with an offset)")
     Instant from;
@@ -156,8 +159,7 @@ public final class ReplayCommand implements Callable<Integer> {
         Map<String, Long> byRoutingKey = new TreeMap<>();
         GatewayBeans.Broker broker = dryRun ? null : GatewayBeans.broker(settings, List.of());
         ConfirmedPublisher publisher = broker == null ? null : broker.publisher();
-        // a bound on publishes in flight: memory stays flat however many lines are read
-        Semaphore inFlight = new Semaphore(2_000);
+        Semaphore inFlight = new Semaphore(IN_FLIGHT);
         Pacer pacer = new Pacer(rate);
         try {
             if (publisher != null) {
@@ -197,7 +199,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 }
                 counts.progress(out, progressSeconds, "replay");
             });
-            inFlight.acquireUninterruptibly(2_000);
+            inFlight.acquireUninterruptibly(IN_FLIGHT);
         } finally {
             if (publisher != null) {
                 publisher.stop();

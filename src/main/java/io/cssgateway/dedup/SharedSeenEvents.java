@@ -64,6 +64,7 @@ public final class SharedSeenEvents extends JdbcMessageIdRepository {
     private final AtomicLong unwritten = new AtomicLong();
     private volatile Thread writer;
     private String insertAllString;
+    private String expireString;
     private volatile boolean reachable = true;
     // while the database cannot be reached, requests skip it until this System.nanoTime(), instead of each waiting
     // for a connection that does not come
@@ -100,6 +101,9 @@ public final class SharedSeenEvents extends JdbcMessageIdRepository {
                 + "messageId VARCHAR(512) NOT NULL, createdAt TIMESTAMP NOT NULL DEFAULT now(), "
                 + "PRIMARY KEY (processorName, messageId))");
         setQueryString("SELECT COUNT(*) FROM " + table + " WHERE processorName = ? AND messageId = ?");
+        expireString = "DELETE FROM " + table + " WHERE processorName = ? AND messageId IN (SELECT messageId FROM "
+                + table + " WHERE processorName = ? AND createdAt < now() - make_interval(secs => ?) LIMIT "
+                + EXPIRY_BATCH + ")";
         insertAllString = "INSERT INTO " + table + " (processorName, messageId, createdAt) SELECT ?, identity, now() "
                 + "FROM unnest(?::varchar[]) AS identity ON CONFLICT DO NOTHING";
     }
@@ -298,14 +302,10 @@ public final class SharedSeenEvents extends JdbcMessageIdRepository {
 
     /** Deletes the entries older than the retention, in batches; returns how many went. */
     public int expire() {
-        String table = getTableName();
-        String delete = "DELETE FROM " + table + " WHERE processorName = ? AND messageId IN (SELECT messageId FROM "
-                + table + " WHERE processorName = ? AND createdAt < now() - make_interval(secs => ?) LIMIT "
-                + EXPIRY_BATCH + ")";
         int total = 0;
         int deleted;
         do {
-            deleted = jdbcTemplate.update(delete, getProcessorName(), getProcessorName(), (double) retention.toSeconds());
+            deleted = jdbcTemplate.update(expireString, getProcessorName(), getProcessorName(), (double) retention.toSeconds());
             total += deleted;
         } while (deleted == EXPIRY_BATCH);
         return total;
