@@ -1,5 +1,6 @@
 package io.cssgateway.alert;
 
+import io.cssgateway.event.EventTypes;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -7,8 +8,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Which interruption categories raise alerts, who receives them, and which category is the most serious
- * (named first in a digest's subject). All of it is configuration.
+ * Which categories raise alerts (interruption categories, and the events of the event-type table named as one:
+ * push-error, record-error), who receives them, and which category is the most serious (named first in a digest's
+ * subject). All of it is configuration.
  */
 public final class AlertPolicy {
 
@@ -34,6 +36,19 @@ public final class AlertPolicy {
 
     public Set<String> alertingCategories() {
         return alerting;
+    }
+
+    /**
+     * The routing keys the alert queue is bound with, prefixed as every published key is: for an alerting category
+     * that names an event of the table, its routing key (push-error: push.error), else the interruptions of that
+     * category (network: stream.interrupt.network).
+     */
+    public List<String> bindingKeys(EventTypes eventTypes, String routingKeyPrefix) {
+        return alerting.stream().map(category -> {
+            EventTypes.EventType event = eventTypes.named(category);
+            return routingKeyPrefix + (event != null && event.code() != 0 ? event.routingKey()
+                    : "stream.interrupt." + category);
+        }).sorted().toList();
     }
 
     /** The recipients of a category's alerts: its own list when it has one, else the default list. */

@@ -12,21 +12,18 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The append-only audit files: one per UTC day, {@code audit-YYYY-MM-DD.jsonl}, continued in
- * {@code audit-YYYY-MM-DD.1.jsonl}, {@code .2}, ... when a file reaches its size bound; files of days older
- * than the retention are removed. Each line is written with one write call under a lock, so lines never
+ * The append-only audit files ({@link AuditLine#FILE_NAME}): one per UTC day, {@code audit-YYYY-MM-DD.jsonl},
+ * continued in {@code audit-YYYY-MM-DD.1.jsonl}, {@code .2}, ... when a file reaches its size bound; files of days
+ * older than the retention are removed, compressed ones too. Each line is written with one write call under a lock, so lines never
  * interleave or tear, and it is in the operating system's hands when {@link #append} returns.
  */
 public final class AuditFiles {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditFiles.class);
-    private static final Pattern NAME = Pattern.compile("audit-(\\d{4}-\\d{2}-\\d{2})(?:\\.(\\d+))?\\.jsonl");
 
     private final Path dir;
     private final long maxFileBytes;
@@ -89,16 +86,17 @@ public final class AuditFiles {
     }
 
     private Path fileOf(LocalDate date, int n) {
-        return dir.resolve(n == 0 ? "audit-" + date + ".jsonl" : "audit-" + date + "." + n + ".jsonl");
+        return dir.resolve(AuditLine.fileName(date, n));
     }
 
+    /** The day's last continuation, compressed or not: a part an operator compressed is never written again. */
     private int lastPartOf(LocalDate date) throws IOException {
         int last = 0;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "audit-" + date + "*.jsonl")) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "audit-" + date + "*")) {
             for (Path file : files) {
-                Matcher m = NAME.matcher(file.getFileName().toString());
-                if (m.matches() && m.group(2) != null) {
-                    last = Math.max(last, Integer.parseInt(m.group(2)));
+                AuditLine.FileName name = AuditLine.parseFileName(file.getFileName().toString());
+                if (name != null) {
+                    last = Math.max(last, name.compressed() ? name.part() + 1 : name.part());
                 }
             }
         }
@@ -112,10 +110,10 @@ public final class AuditFiles {
         }
         lastCleanup = today;
         LocalDate oldestKept = today.minusDays(retentionDays);
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "audit-*.jsonl")) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, AuditLine.FILE_GLOB)) {
             for (Path file : files) {
-                Matcher m = NAME.matcher(file.getFileName().toString());
-                if (m.matches() && LocalDate.parse(m.group(1)).isBefore(oldestKept)) {
+                AuditLine.FileName name = AuditLine.parseFileName(file.getFileName().toString());
+                if (name != null && name.day().isBefore(oldestKept)) {
                     Files.deleteIfExists(file);
                     LOG.info("Audit file {} removed: older than {} days", file.getFileName(), retentionDays);
                 }

@@ -22,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the audit line of one request: when, from where, what was answered and why, which event, and the
+ * Writes the audit line ({@link AuditLine}) of one request: when, from where, what was answered and why, which event, and the
  * provider's body without {@code sign} (at any depth; for a body that is not JSON, its text with anything that
  * looks like a sign masked, cut at a bound). No callback key ever reaches a line. A line that cannot be written
  * is logged and counted, never thrown: the event is handed on and answered all the same.
@@ -98,22 +98,22 @@ public final class AuditLog {
         var out = new ByteArrayOutputStream(1024);
         try (JsonGenerator gen = lenient.getFactory().createGenerator(out)) {
             gen.writeStartObject();
-            gen.writeStringField("received_at", IsoTime.format(receivedAt));
-            gen.writeStringField("remote_addr", remoteAddress(exchange.getProperty(ExchangeProperties.REMOTE_ADDRESS)));
-            writeNumberOrNull(gen, "http_status", httpStatus(exchange));
-            gen.writeStringField("verdict", exchange.getProperty(ExchangeProperties.VERDICT, String.class));
-            gen.writeStringField("reason", exchange.getProperty(ExchangeProperties.REASON, String.class));
-            gen.writeStringField("event_id", exchange.getProperty(ExchangeProperties.EVENT_ID, String.class));
-            writeNumberOrNull(gen, "event_type", exchange.getProperty(ExchangeProperties.EVENT_TYPE, Integer.class));
-            gen.writeStringField("event", exchange.getProperty(ExchangeProperties.EVENT, String.class));
-            writeBooleanOrNull(gen, "signed", exchange.getProperty(ExchangeProperties.SIGNED, Boolean.class));
-            gen.writeStringField("stream_id", callback == null ? null : callback.streamId());
-            gen.writeStringField("app", callback == null ? null : callback.app());
-            gen.writeStringField("sequence", callback == null ? null : callback.sequence());
-            writeNumberOrNull(gen, "errcode", exchange.getProperty(ExchangeProperties.ERRCODE, Integer.class));
-            gen.writeStringField("category", exchange.getProperty(ExchangeProperties.CATEGORY, String.class));
-            gen.writeStringField("routing_key", exchange.getProperty(ExchangeProperties.ROUTING_KEY, String.class));
-            gen.writeFieldName("body");
+            gen.writeStringField(AuditLine.RECEIVED_AT, IsoTime.format(receivedAt));
+            gen.writeStringField(AuditLine.REMOTE_ADDR, remoteAddress(exchange.getProperty(ExchangeProperties.REMOTE_ADDRESS)));
+            writeNumberOrNull(gen, AuditLine.HTTP_STATUS, httpStatus(exchange));
+            gen.writeStringField(AuditLine.VERDICT, exchange.getProperty(ExchangeProperties.VERDICT, String.class));
+            gen.writeStringField(AuditLine.REASON, exchange.getProperty(ExchangeProperties.REASON, String.class));
+            gen.writeStringField(AuditLine.EVENT_ID, exchange.getProperty(ExchangeProperties.EVENT_ID, String.class));
+            writeNumberOrNull(gen, AuditLine.EVENT_TYPE, exchange.getProperty(ExchangeProperties.EVENT_TYPE, Integer.class));
+            gen.writeStringField(AuditLine.EVENT, exchange.getProperty(ExchangeProperties.EVENT, String.class));
+            writeBooleanOrNull(gen, AuditLine.SIGNED, exchange.getProperty(ExchangeProperties.SIGNED, Boolean.class));
+            gen.writeStringField(AuditLine.STREAM_ID, callback == null ? null : callback.streamId());
+            gen.writeStringField(AuditLine.APP, callback == null ? null : callback.app());
+            gen.writeStringField(AuditLine.SEQUENCE, callback == null ? null : callback.sequence());
+            writeNumberOrNull(gen, AuditLine.ERRCODE, exchange.getProperty(ExchangeProperties.ERRCODE, Integer.class));
+            gen.writeStringField(AuditLine.CATEGORY, exchange.getProperty(ExchangeProperties.CATEGORY, String.class));
+            gen.writeStringField(AuditLine.ROUTING_KEY, exchange.getProperty(ExchangeProperties.ROUTING_KEY, String.class));
+            gen.writeFieldName(AuditLine.BODY);
             if (bodyAsText) {
                 writeMaskedText(gen, rawBodyText(exchange));
             } else if (callback != null) {

@@ -1,4 +1,5 @@
 /**
- * routes/dispatch.camel.yaml, classify: the errcode table that puts an interruption in its category.
+ * routes/classify.camel.yaml: the event-type table's classifier (event name, routing key) and the errcode table that
+ * puts an interruption in its category.
  */
 package io.cssgateway.classify;

@@ -2,6 +2,7 @@ package io.cssgateway.dev;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import io.cssgateway.support.Settings;
 import jakarta.mail.internet.MimeMessage;
 import java.io.OutputStream;
 import java.net.URL;
@@ -35,6 +36,18 @@ public final class DevServices extends ServiceSupport {
     private GreenMail mailbox;
     private ScheduledExecutorService mailWriter;
     private int mailsWritten;
+
+    /** The dev services of {@code gateway.dev.*}, for the gateway's exchanges. */
+    public static DevServices of(Settings settings) {
+        return new DevServices((int) settings.integer("gateway.dev.amqp-port"),
+                (int) settings.integer("gateway.dev.smtp-port"), settings.text("gateway.rabbitmq.exchange"),
+                settings.text("gateway.rabbitmq.alternate-exchange"), Path.of(settings.text("gateway.dev.mail-dir")));
+    }
+
+    /** The queue of the dev tap (routes/dev/dev.camel.yaml): bound to every routing key, gone with its consumer. */
+    public static String tapQueue(Settings settings) {
+        return settings.text("gateway.dev.tap-queue");
+    }
 
     public DevServices(int amqpPort, int smtpPort, String exchange, String alternateExchange, Path mailDir) {
         this.amqpPort = amqpPort;

@@ -11,15 +11,32 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Sends the provider's sample callbacks (push, a normal interruption, abnormal ones of several categories,
  * a duplicate, a bad signature, an expired one), signed with a key, to a gateway, and prints each answer
  * beside the expected one. Exits 0 when every answer is the expected one. For a dev gateway and for real
- * deployments alike:
- * <pre>java -cp target/css-callback-gateway.jar io.cssgateway.dev.SampleSender [--url URL] [--key KEY]</pre>
+ * deployments alike: {@code java -jar target/css-callback-gateway.jar send-samples [--url URL] [--key KEY]}
+ * (also, as before the command line had subcommands, {@code java -cp target/css-callback-gateway.jar
+ * io.cssgateway.dev.SampleSender [--url URL] [--key KEY]}).
  */
-public final class SampleSender {
+@Command(name = "send-samples", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Signs and posts the provider's sample callbacks (a push, interruptions of several categories, a "
+                + "duplicate, a bad signature, an expired one) to a gateway, and prints each answer beside the "
+                + "expected one. Exit 0 when every answer is the expected one, 1 when not."})
+public final class SampleSender implements Callable<Integer> {
+
+    @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080/callbacks/tencent/css",
+            description = "the gateway's callback endpoint (default: ${DEFAULT-VALUE})")
+    String url;
+
+    @Option(names = "--key", paramLabel = "KEY",
+            description = "the key to sign with (default: the first of CSS_CALLBACK_KEYS, else dev-key)")
+    String key;
 
     private record Sample(String name, String file, int errcode, String key, long expiresIn, int expected) {}
 
@@ -27,20 +44,16 @@ public final class SampleSender {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
-    public static void main(String[] args) throws Exception {
-        String url = "http://127.0.0.1:8080/callbacks/tencent/css";
-        String key = System.getenv().getOrDefault("CSS_CALLBACK_KEYS", "dev-key").split(",")[0].strip();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--url" -> url = args[i + 1];
-                case "--key" -> key = args[i + 1];
-                default -> {
-                    System.err.println("usage: SampleSender [--url URL] [--key KEY]");
-                    System.exit(2);
-                }
-            }
-        }
-        System.exit(new SampleSender().send(url, key, System.out) ? 0 : 1);
+    /** The command line of before: {@code java -cp ... io.cssgateway.dev.SampleSender [--url URL] [--key KEY]}. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new SampleSender()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        String signWith = key != null ? key
+                : System.getenv().getOrDefault("CSS_CALLBACK_KEYS", "dev-key").split(",")[0].strip();
+        return send(url, signWith, System.out) ? 0 : 1;
     }
 
     /** Sends every sample; true when every answer was the expected one. */
@@ -98,5 +111,4 @@ public final class SampleSender {
             return (ObjectNode) json.readTree(in);
         }
     }
-
 }

@@ -1,6 +1,5 @@
 package io.cssgateway.event;
 
-import io.cssgateway.support.ExchangeProperties;
 import io.cssgateway.support.Integers;
 import io.cssgateway.support.TableLines;
 import java.io.IOException;
@@ -12,12 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.apache.camel.Exchange;
 
 /**
  * The CSS event types, from an operator-edited table ({@code event-types.txt}, {@code gateway.classify.event-types}):
  * for each {@code event_type}, the event's name in the message body, its routing key (for interruptions, the start
- * of it: the errcode's category follows, in routes/dispatch.camel.yaml), what identifies one event for
+ * of it: the errcode's category follows, in routes/classify.camel.yaml), what identifies one event for
  * de-duplication, and whether the provider signs it. A type not in the table is published as
  * {@code unknown.<event_type>}, without a name, identified by a digest of its body. A table that lists a type twice,
  * or a name or routing key that cannot be one, is refused at start with the line that is wrong.
@@ -121,14 +119,5 @@ public final class EventTypes {
 
     public int size() {
         return types.size();
-    }
-
-    /** Sets the exchange's event name and routing key from the table, by its {@code event_type}. */
-    public void classify(Exchange exchange) {
-        EventType type = of(exchange.getProperty(ExchangeProperties.EVENT_TYPE, Integer.class));
-        if (type.name() != null) {
-            exchange.setProperty(ExchangeProperties.EVENT, type.name());
-        }
-        exchange.setProperty(ExchangeProperties.ROUTING_KEY, type.routingKey());
     }
 }

@@ -6,6 +6,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,21 @@ public final class ConnectionGuard {
     /** Descriptors kept for everything but HTTP connections: files, broker connections, the JVM's own. */
     static final int RESERVED_DESCRIPTORS = 256;
 
+    /** Why the gateway closed a connection: the label of {@code css_gateway_http_connections_closed_total}. */
+    public enum Closed {
+        /** nothing moved on it for the idle timeout (the HTTP server closed it) */
+        IDLE,
+        /** it did not deliver a whole request within the request timeout */
+        SLOW,
+        /** it came while the connection limit was reached, and was closed at once */
+        LIMIT;
+
+        /** The metric's label value: idle, slow, limit. */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     /** One connection: when it began to send the request it has not finished sending, or 0 while answered. */
     private static final class Receiving {
         volatile long since;
@@ -39,19 +55,26 @@ public final class ConnectionGuard {
         }
     }
 
+    private final long idleTimeoutNanos;
     private final long requestTimeoutNanos;
     private final int maxConnections;
     private final Map<HttpConnection, Receiving> open = new ConcurrentHashMap<>();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong closedSlow = new AtomicLong();
+    private final AtomicLong closedIdle = new AtomicLong();
     private boolean atLimit;
     private long limitReminder;
     private long refusedAtLimitStart;
     private boolean descriptorsLow;
     private long descriptorsReminder;
 
-    /** @param maxConnections open connections at most; a new one beyond is closed at once */
-    ConnectionGuard(Duration requestTimeout, int maxConnections) {
+    /**
+     * @param idleTimeout the HTTP server's: a connection it closes after waiting this long for a request is counted
+     *     as closed idle
+     * @param maxConnections open connections at most; a new one beyond is closed at once
+     */
+    ConnectionGuard(Duration idleTimeout, Duration requestTimeout, int maxConnections) {
+        this.idleTimeoutNanos = idleTimeout.toNanos();
         this.requestTimeoutNanos = requestTimeout.toNanos();
         this.maxConnections = maxConnections;
     }
@@ -80,8 +103,26 @@ public final class ConnectionGuard {
             refused();
             return;
         }
-        open.put(connection, new Receiving(System.nanoTime()));
-        connection.closeHandler(closed -> open.remove(connection));
+        Receiving receiving = new Receiving(System.nanoTime());
+        open.put(connection, receiving);
+        connection.closeHandler(closed -> {
+            open.remove(connection);
+            countIfClosedIdle(receiving);
+        });
+    }
+
+    /**
+     * A connection closed while it waited for a request at least the idle timeout after its clock started (its
+     * opening, or its last answer): the HTTP server's idle timeout closed it. (A client that closes its own connection
+     * does so sooner, or the idle timeout would have come first; one the guard closes as slow has its clock stopped.)
+     * A tenth of the timeout is allowed for the moments between the last bytes the server saw and the guard's clock.
+     */
+    private void countIfClosedIdle(Receiving receiving) {
+        long since = receiving.since;
+        if (since != 0
+                && System.nanoTime() - since >= idleTimeoutNanos - idleTimeoutNanos / 10) {
+            closedIdle.incrementAndGet();
+        }
     }
 
     private synchronized void refused() {
@@ -176,14 +217,13 @@ public final class ConnectionGuard {
         return open.size();
     }
 
-    /** Connections closed at once since the start, the limit being reached. */
-    long refusedConnections() {
-        return refused.get();
-    }
-
-    /** Connections closed since the start for not sending a whole request in time. */
-    long slowConnectionsClosed() {
-        return closedSlow.get();
+    /** Connections closed since the start for this reason. */
+    long closed(Closed reason) {
+        return switch (reason) {
+            case IDLE -> closedIdle.get();
+            case SLOW -> closedSlow.get();
+            case LIMIT -> refused.get();
+        };
     }
 
     private static long descriptorLimit() {

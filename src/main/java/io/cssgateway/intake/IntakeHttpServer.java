@@ -47,7 +47,7 @@ public final class IntakeHttpServer extends ServiceSupport {
      * @param retryAfterSeconds the {@code Retry-After} of a 503 answered while the gateway is not ready
      * @param tls the key store of the intake's certificate, or null for plain HTTP
      */
-    public record Settings(String host, int port, long maxBodyBytes, int workerThreads, Duration idleTimeout,
+    public record Options(String host, int port, long maxBodyBytes, int workerThreads, Duration idleTimeout,
             Duration requestTimeout, int maxConnections, int retryAfterSeconds, Tls tls) {}
 
     /**
@@ -57,7 +57,7 @@ public final class IntakeHttpServer extends ServiceSupport {
     public record Tls(Path keyStore, String password, String type) {}
 
     private final CamelContext camelContext;
-    private final Settings settings;
+    private final Options settings;
     private final Handler<RoutingContext> bodyReadFailures;
     private final Counter notReadyAnswers;
     private volatile boolean stopping;
@@ -69,7 +69,7 @@ public final class IntakeHttpServer extends ServiceSupport {
     /**
      * @param notReadyAnswers counts the callbacks answered 503 while the gateway was starting or stopping
      */
-    public IntakeHttpServer(CamelContext camelContext, Settings settings, String auditEndpoint,
+    public IntakeHttpServer(CamelContext camelContext, Options settings, String auditEndpoint,
             Counter notReadyAnswers) {
         this.camelContext = camelContext;
         this.settings = settings;
@@ -87,7 +87,7 @@ public final class IntakeHttpServer extends ServiceSupport {
     @Override
     protected void doInit() {
         vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(settings.workerThreads()));
-        guard = new ConnectionGuard(settings.requestTimeout(), settings.maxConnections());
+        guard = new ConnectionGuard(settings.idleTimeout(), settings.requestTimeout(), settings.maxConnections());
         router = Router.router(vertx);
         router.route().handler(guard::track);
         router.route().handler(this::whenReady);
@@ -178,8 +178,15 @@ public final class IntakeHttpServer extends ServiceSupport {
         return settings.workerThreads();
     }
 
-    /** What the connection limits did so far. */
-    ConnectionGuard connections() {
-        return guard;
+    /** HTTP connections open now. */
+    public int openConnections() {
+        ConnectionGuard connections = guard;
+        return connections == null ? 0 : connections.openConnections();
+    }
+
+    /** HTTP connections the gateway closed since the start, for this reason. */
+    public long connectionsClosed(ConnectionGuard.Closed reason) {
+        ConnectionGuard connections = guard;
+        return connections == null ? 0 : connections.closed(reason);
     }
 }

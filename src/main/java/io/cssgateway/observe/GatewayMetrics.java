@@ -14,15 +14,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import org.apache.camel.Exchange;
 
 /**
  * The gateway's own metrics, in the Micrometer registry that camel-micrometer-prometheus serves at
  * {@code /observe/metrics} on the management port. Names follow Prometheus' conventions once exported (a counter
- * ends in {@code _total}, a duration is in seconds); README.md lists each with what it tells. Tags hold only values
+ * ends in {@code _total}, a duration is in seconds). Tags hold only values
  * from a bounded set: a request's verdict and reason, and the event type and routing key of an accepted (so signed,
- * or listed as unsigned) event, never anything a client chooses freely.
+ * or listed as unsigned) event, never anything a client chooses freely. Every metric's name and text is here, and
+ * docs/operating.md lists each with what it tells.
  */
 public final class GatewayMetrics {
 
@@ -103,18 +105,49 @@ public final class GatewayMetrics {
         digestRetries.increment(retries(exchange));
     }
 
-    /** A value read when Prometheus scrapes, such as the spool's depth. */
-    public void gauge(String name, String description, String baseUnit, DoubleSupplier value) {
+    /** The spool's depth and the age of its oldest event, read when Prometheus scrapes. */
+    public void spool(IntSupplier depth, LongSupplier oldestAgeSeconds) {
+        gauge("css.gateway.spool.events", "Events waiting in the spool for RabbitMQ", null, depth::getAsInt);
+        gauge("css.gateway.spool.oldest.age", "How long the oldest spooled event has waited", "seconds",
+                oldestAgeSeconds::getAsLong);
+    }
+
+    /** With the shared store, those in memory in front of the database (its table is not counted on every scrape). */
+    public void dedupEntries(IntSupplier entries) {
+        gauge("css.gateway.dedup.entries", "Event identities the de-duplication store holds in memory", null,
+                entries::getAsInt);
+    }
+
+    public void auditWriteFailures(LongSupplier failures) {
+        counted("css.gateway.audit.write.failures", "Audit lines that could not be written", failures);
+    }
+
+    public void brokerUp(BooleanSupplier up) {
+        gauge("css.gateway.broker.up", "1 while RabbitMQ takes events, 0 while they are spooled", null,
+                () -> up.getAsBoolean() ? 1 : 0);
+    }
+
+    /**
+     * The intake's HTTP connections: open now, and closed by the gateway since the start, by reason.
+     *
+     * @param closed for each reason (idle, slow, limit), how many were closed so far
+     */
+    public void httpConnections(IntSupplier open, Map<String, LongSupplier> closed) {
+        gauge("css.gateway.http.connections", "HTTP connections open on the intake", null, open::getAsInt);
+        closed.forEach((reason, count) -> FunctionCounter.builder("css.gateway.http.connections.closed", count,
+                        LongSupplier::getAsLong)
+                .description("HTTP connections the gateway closed: idle (nothing moved for the idle timeout), slow (no "
+                        + "whole request within the request timeout), limit (at the connection limit, closed at once)")
+                .tag("reason", reason).register(registry));
+    }
+
+    /** A value read when Prometheus scrapes. */
+    private void gauge(String name, String description, String baseUnit, DoubleSupplier value) {
         Gauge.builder(name, value::getAsDouble).description(description).baseUnit(baseUnit).register(registry);
     }
 
-    /** 1 while {@code up}, else 0. */
-    public void upDown(String name, String description, BooleanSupplier up) {
-        gauge(name, description, null, () -> up.getAsBoolean() ? 1 : 0);
-    }
-
     /** A count kept elsewhere (such as the audit log's failures), read when Prometheus scrapes. */
-    public void counted(String name, String description, LongSupplier count) {
+    private void counted(String name, String description, LongSupplier count) {
         FunctionCounter.builder(name, count, c -> c.getAsLong()).description(description).register(registry);
     }
 

@@ -27,17 +27,17 @@ public final class BrokerDefinitions {
     private final String unroutedQueue;
     private final boolean alternateArgument;
     private final Map<String, Object> queueArguments;
-    private final List<BrokerTopology.BoundQueue> queues;
+    private final List<Topology.BoundQueue> queues;
 
-    public BrokerDefinitions(String virtualHost, String exchange, String alternateExchange, String unroutedQueue,
-            Map<String, Object> queueArguments, boolean alternateArgument, List<BrokerTopology.BoundQueue> queues) {
+    /** The definitions of {@code topology}'s durable part (a non-durable queue, the dev tap, is the gateway's alone). */
+    public BrokerDefinitions(String virtualHost, Topology topology) {
         this.virtualHost = virtualHost;
-        this.exchange = exchange;
-        this.alternateExchange = alternateExchange;
-        this.unroutedQueue = unroutedQueue;
-        this.alternateArgument = alternateArgument;
-        this.queueArguments = Map.copyOf(queueArguments);
-        this.queues = queues.stream().filter(BrokerTopology.BoundQueue::durable).toList();
+        this.exchange = topology.exchange();
+        this.alternateExchange = topology.alternateExchange();
+        this.unroutedQueue = topology.unroutedQueue();
+        this.alternateArgument = topology.alternateArgument();
+        this.queueArguments = topology.queueArguments();
+        this.queues = topology.durableQueues();
     }
 
     /** The definitions document: exchanges, queues, bindings. */
@@ -52,12 +52,12 @@ public final class BrokerDefinitions {
         exchange(exchanges, alternateExchange, "fanout");
         ArrayNode queueList = root.putArray("queues");
         queue(queueList, unroutedQueue, Map.of());
-        for (BrokerTopology.BoundQueue q : queues) {
+        for (Topology.BoundQueue q : queues) {
             queue(queueList, q.name(), q.arguments());
         }
         ArrayNode bindings = root.putArray("bindings");
         binding(bindings, alternateExchange, unroutedQueue, "");
-        for (BrokerTopology.BoundQueue q : queues) {
+        for (Topology.BoundQueue q : queues) {
             for (String key : q.routingKeys()) {
                 binding(bindings, exchange, q.name(), key);
             }

@@ -45,6 +45,13 @@ public final class BrokerState {
         return downSince.get();
     }
 
+    /** Why the gateway is not ready for RabbitMQ's sake, for readiness; null while RabbitMQ takes events. */
+    public String notTakingEvents() {
+        Instant since = downSince.get();
+        return since == null ? null : "RabbitMQ does not take events since " + since + " (" + downReason
+                + "): they are spooled (" + spoolDepth.getAsInt() + " waiting) and published once it does";
+    }
+
     /** Throws {@link BrokerDownException} while RabbitMQ is marked down: the event goes to the spool at once. */
     public void requireUp() {
         if (!isUp()) {

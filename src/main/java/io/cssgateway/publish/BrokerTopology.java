@@ -29,13 +29,8 @@ public final class BrokerTopology extends ServiceSupport implements ConnectionLi
 
     private final CachingConnectionFactory connectionFactory;
     private final String addresses;
-    private final String exchange;
-    private final String alternateExchange;
-    private final String unroutedQueue;
-    private final Map<String, Object> queueArguments;
-    private final boolean declareAlternateArgument;
+    private final Topology topology;
     private final boolean verifyOnly;
-    private final List<BoundQueue> queues;
 
     /** Opens a channel for the topology's work, on whichever connection is being set up. */
     @FunctionalInterface
@@ -43,30 +38,16 @@ public final class BrokerTopology extends ServiceSupport implements ConnectionLi
         Channel open() throws IOException;
     }
 
-    /** A queue of the gateway's own (alerts, the dev tap), bound to the exchange with these routing keys. */
-    public record BoundQueue(String name, boolean durable, Map<String, Object> arguments, List<String> routingKeys) {}
-
     /**
      * @param addresses the broker addresses as configured, for the log
-     * @param queueArguments what every durable queue the gateway declares gets ({@code x-queue-type: quorum}), beside
-     *     its own arguments; empty for classic queues
-     * @param declareAlternateArgument whether the exchange is declared with the {@code alternate-exchange}
-     *     argument; brokers that refuse it (Qpid) or sites that set it by policy configure it there instead
      * @param verifyOnly whether the topology is the messaging team's: checked, never declared
-     * @param queues the gateway's own queues: the alert queue, the dev profile's tap
      */
-    public BrokerTopology(CachingConnectionFactory connectionFactory, String addresses, String exchange,
-            String alternateExchange, String unroutedQueue, Map<String, Object> queueArguments,
-            boolean declareAlternateArgument, boolean verifyOnly, List<BoundQueue> queues) {
+    public BrokerTopology(CachingConnectionFactory connectionFactory, String addresses, Topology topology,
+            boolean verifyOnly) {
         this.connectionFactory = connectionFactory;
         this.addresses = addresses;
-        this.exchange = exchange;
-        this.alternateExchange = alternateExchange;
-        this.unroutedQueue = unroutedQueue;
-        this.queueArguments = Map.copyOf(queueArguments);
-        this.declareAlternateArgument = declareAlternateArgument;
+        this.topology = topology;
         this.verifyOnly = verifyOnly;
-        this.queues = List.copyOf(queues);
     }
 
     @Override
@@ -91,12 +72,13 @@ public final class BrokerTopology extends ServiceSupport implements ConnectionLi
         try {
             ensure(() -> connection.createChannel(false));
             if (verifyOnly) {
-                LOG.info("RabbitMQ topology verified (gateway.rabbitmq.topology=verify): exchange '{}'{} exist", exchange,
-                        durableQueues().isEmpty() ? "" : " and queue(s) " + durableQueues().stream()
+                LOG.info("RabbitMQ topology verified (gateway.rabbitmq.topology=verify): exchange '{}'{} exist",
+                        topology.exchange(), topology.durableQueues().isEmpty() ? "" : " and queue(s) "
+                                + topology.durableQueues().stream()
                                 .map(q -> "'" + q.name() + "'").toList());
             } else {
                 LOG.info("RabbitMQ topology declared: topic exchange '{}' -> alternate exchange '{}' -> queue '{}'",
-                        exchange, alternateExchange, unroutedQueue);
+                        topology.exchange(), topology.alternateExchange(), topology.unroutedQueue());
             }
         } catch (Exception e) {
             LOG.error("RabbitMQ topology {}: {}{}", verifyOnly ? "not as the gateway needs it" : "not declared",
@@ -118,8 +100,8 @@ public final class BrokerTopology extends ServiceSupport implements ConnectionLi
         if (verifyOnly) {
             List<String> missing = new ArrayList<>();
             IOException first = null;
-            List<String> names = new ArrayList<>(List.of("exchange:" + exchange));
-            durableQueues().forEach(q -> names.add("queue:" + q.name()));
+            List<String> names = new ArrayList<>(List.of("exchange:" + topology.exchange()));
+            topology.durableQueues().forEach(q -> names.add("queue:" + q.name()));
             for (String name : names) {
                 Channel channel = channels.open();
                 try {
@@ -149,28 +131,25 @@ public final class BrokerTopology extends ServiceSupport implements ConnectionLi
         }
     }
 
-    private List<BoundQueue> durableQueues() {
-        return queues.stream().filter(BoundQueue::durable).toList();
-    }
-
     private Map<String, Object> withQueueArguments(Map<String, Object> own) {
         Map<String, Object> all = new HashMap<>(own);
-        all.putAll(queueArguments);
+        all.putAll(topology.queueArguments());
         return all;
     }
 
     private void declare(Channel channel) throws IOException {
-        channel.exchangeDeclare(alternateExchange, "fanout", true);
-        channel.queueDeclare(unroutedQueue, true, false, false, queueArguments);
-        channel.queueBind(unroutedQueue, alternateExchange, "");
-        Map<String, Object> arguments = declareAlternateArgument ? Map.of("alternate-exchange", alternateExchange) : null;
-        channel.exchangeDeclare(exchange, "topic", true, false, arguments);
-        for (BoundQueue queue : queues) {
+        channel.exchangeDeclare(topology.alternateExchange(), "fanout", true);
+        channel.queueDeclare(topology.unroutedQueue(), true, false, false, topology.queueArguments());
+        channel.queueBind(topology.unroutedQueue(), topology.alternateExchange(), "");
+        Map<String, Object> arguments = topology.alternateArgument()
+                ? Map.of("alternate-exchange", topology.alternateExchange()) : null;
+        channel.exchangeDeclare(topology.exchange(), "topic", true, false, arguments);
+        for (Topology.BoundQueue queue : topology.queues()) {
             // a queue that is not durable goes when its consumer does (the dev tap)
             channel.queueDeclare(queue.name(), queue.durable(), false, !queue.durable(),
                     queue.durable() ? withQueueArguments(queue.arguments()) : queue.arguments());
             for (String routingKey : queue.routingKeys()) {
-                channel.queueBind(queue.name(), exchange, routingKey);
+                channel.queueBind(queue.name(), topology.exchange(), routingKey);
             }
         }
     }

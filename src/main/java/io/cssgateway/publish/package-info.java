@@ -1,5 +1,5 @@
 /**
- * routes/dispatch.camel.yaml, publish-to-broker: the confirmed publisher, the broker topology the gateway keeps in
- * place, and whether RabbitMQ takes events now.
+ * routes/publish.camel.yaml: the confirmed publisher, RabbitMQ's connection and the topology the gateway keeps in
+ * place (or checks), and whether RabbitMQ takes events now.
  */
 package io.cssgateway.publish;

@@ -2,6 +2,7 @@ package io.cssgateway.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cssgateway.audit.AuditLine;
 import io.cssgateway.event.Callback;
 import io.cssgateway.event.EventMessage;
 import io.cssgateway.event.OutgoingEvent;
@@ -23,25 +24,25 @@ public final class ReplayedEvents {
     }
 
     /** Throws IllegalArgumentException naming what the line lacks. */
-    public OutgoingEvent rebuild(JsonNode line) {
-        JsonNode body = line.get("body");
-        if (body == null || !body.isObject()) {
+    public OutgoingEvent rebuild(AuditLine line) {
+        JsonNode body = line.body();
+        if (!body.isObject()) {
             throw new IllegalArgumentException("its body is not a JSON object");
         }
-        for (String field : new String[] {"event_id", "routing_key", "event_type", "received_at"}) {
-            if (!line.hasNonNull(field)) {
+        for (String field : new String[] {AuditLine.EVENT_ID, AuditLine.ROUTING_KEY, AuditLine.EVENT_TYPE,
+                AuditLine.RECEIVED_AT}) {
+            if (!line.fields().hasNonNull(field)) {
                 throw new IllegalArgumentException("it has no " + field);
             }
         }
-        Callback callback = new Callback((ObjectNode) body, line.get("event_type").asInt(), body.path("t").asText(null),
-                null);
-        return messages.build(callback, line.get("event_id").asText(), text(line, "event"), text(line, "category"),
-                line.get("routing_key").asText(), line.hasNonNull("errcode") ? line.get("errcode").asInt() : null,
-                line.path("signed").asBoolean(false), Instant.parse(line.get("received_at").asText()).toEpochMilli())
-                .withHeader(REPLAYED_HEADER, true);
-    }
-
-    private static String text(JsonNode line, String field) {
-        return line.hasNonNull(field) ? line.get(field).asText() : null;
+        Integer eventType = line.eventType();
+        Instant receivedAt = line.receivedAt();
+        if (eventType == null || receivedAt == null) {
+            throw new IllegalArgumentException("its " + (eventType == null ? AuditLine.EVENT_TYPE : AuditLine.RECEIVED_AT)
+                    + " cannot be read");
+        }
+        Callback callback = new Callback((ObjectNode) body, eventType, body.path("t").asText(null), null);
+        return messages.build(callback, line.eventId(), line.event(), line.category(), line.routingKey(),
+                line.errcode(), line.signed(), receivedAt.toEpochMilli()).withHeader(REPLAYED_HEADER, true);
     }
 }

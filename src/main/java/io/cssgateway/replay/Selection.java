@@ -1,6 +1,6 @@
 package io.cssgateway.replay;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.cssgateway.audit.AuditLine;
 import java.time.Instant;
 import java.util.Set;
 
@@ -19,21 +19,16 @@ public record Selection(Instant from, Instant to, Set<Integer> eventTypes, Strin
         }
     }
 
-    public boolean selects(JsonNode line) {
-        if (!"accepted".equals(line.path("verdict").asText())) {
-            return false;
-        }
-        Instant received;
-        try {
-            received = Instant.parse(line.path("received_at").asText());
-        } catch (RuntimeException unreadable) {
-            return false;
-        }
-        return !received.isBefore(from) && received.isBefore(to)
-                && (eventTypes.isEmpty() || eventTypes.contains(line.path("event_type").asInt(Integer.MIN_VALUE)))
-                && (stream == null || stream.equals(line.path("stream_id").asText(null)))
-                && (app == null || app.equals(line.path("app").asText(null)))
-                && (routingKeyPattern == null || topicMatches(routingKeyPattern, line.path("routing_key").asText("")));
+    public boolean selects(AuditLine line) {
+        Instant received = line.receivedAt();
+        Integer eventType = line.eventType();
+        String routingKey = line.routingKey();
+        return AuditLine.ACCEPTED.equals(line.verdict()) && received != null
+                && !received.isBefore(from) && received.isBefore(to)
+                && (eventTypes.isEmpty() || eventType != null && eventTypes.contains(eventType))
+                && (stream == null || stream.equals(line.streamId()))
+                && (app == null || app.equals(line.app()))
+                && (routingKeyPattern == null || topicMatches(routingKeyPattern, routingKey == null ? "" : routingKey));
     }
 
     /** RabbitMQ's topic matching: words split on dots, {@code *} one word, {@code #} zero or more. */

@@ -1,6 +1,7 @@
 package io.cssgateway.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -38,7 +39,11 @@ class ConfigurationDocsTest {
     }
 
     private static void assertTableMatches(Map<String, String> table, String file) throws IOException {
-        String text = Files.readString(Path.of(file));
+        assertTableMatches(table, Files.readString(Path.of(file)), file);
+    }
+
+    /** {@code text} is the properties file's content, {@code file} its name in the messages. */
+    private static void assertTableMatches(Map<String, String> table, String text, String file) throws IOException {
         Properties properties = new Properties();
         properties.load(new StringReader(text));
         Set<String> commented = new TreeSet<>();
@@ -75,13 +80,17 @@ class ConfigurationDocsTest {
     }
 
     @Test
-    void aRowWhoseDefaultDriftedIsCaught() {
+    void aRowWhoseDefaultDriftedIsCaught() throws IOException {
         Map<String, String> rows = table("## t\n| key | default | what |\n|---|---|---|\n"
                 + "| `gateway.http.max-body-bytes` | `1024` | x |\n| `gateway.alert.smtp.username` | unset | y |\n", "## t");
         assertThat(rows).containsExactly(Map.entry("gateway.http.max-body-bytes", "1024"),
                 Map.entry("gateway.alert.smtp.username", UNSET));
-        Properties file = new Properties();
-        file.setProperty("gateway.http.max-body-bytes", "65536");
-        assertThat(rows.get("gateway.http.max-body-bytes")).isNotEqualTo(file.getProperty("gateway.http.max-body-bytes"));
+        String matching = "gateway.http.max-body-bytes = 1024\n#gateway.alert.smtp.username =\n";
+        assertTableMatches(rows, matching, "matching.properties");
+
+        assertThatThrownBy(() -> assertTableMatches(rows, matching.replace("1024", "65536"), "drifted.properties"))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("gateway.http.max-body-bytes");
+        assertThatThrownBy(() -> assertTableMatches(rows, matching + "gateway.new.key = 1\n", "more.properties"))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("gateway.new.key");
     }
 }

@@ -133,9 +133,17 @@ public abstract class GatewayTestSupport extends CamelMainTestSupport {
 
     @AfterAll
     public void noKeyEverReachedTheLog() throws IOException {
-        String log = Files.readString(Path.of("target/test-logs/gateway.log"));
+        String log = Files.readString(testLog());
         assertThat(log).contains("css-callback-gateway")
                 .doesNotContain(KEY).doesNotContain(OLD_KEY);
+    }
+
+    /**
+     * The log file of this test JVM (log4j2-test.properties): target/test-logs/gateway.log under surefire,
+     * gateway-it.log under failsafe.
+     */
+    protected static Path testLog() {
+        return Path.of("target/test-logs", System.getProperty("test.log.name", "gateway") + ".log");
     }
 
     /** Waits until the gateway's spool is empty: every spooled event is on RabbitMQ. */

@@ -3,9 +3,9 @@ package io.cssgateway.harness;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cssgateway.config.GatewayBeans;
-import io.cssgateway.config.Settings;
 import io.cssgateway.event.OutgoingEvent;
 import io.cssgateway.publish.BrokerState;
+import io.cssgateway.support.Settings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +30,7 @@ import org.apache.camel.support.ResourceHelper;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 
 /**
- * The real route files of a callback's path (error-handling, intake, dispatch, audit) in a Camel context of their
+ * The real route files of a callback's path (error-handling, intake, classify, publish, audit) in a Camel context of their
  * own, with the gateway's real beans, and RabbitMQ advised out: the publish step of {@code publish-to-broker} is
  * replaced by what a test tells the broker to do (fail, hold), then {@code mock:broker}, which takes each outgoing
  * event the broker confirmed. Callbacks are
@@ -41,7 +41,8 @@ public final class RouteHarness implements AutoCloseable {
 
     public static final String KEY = "route-test-key";
     private static final List<String> ROUTE_FILES = List.of(
-            "error-handling.camel.yaml", "intake.camel.yaml", "dispatch.camel.yaml", "audit.camel.yaml");
+            "error-handling.camel.yaml", "intake.camel.yaml", "classify.camel.yaml", "publish.camel.yaml",
+            "audit.camel.yaml");
 
     private final DefaultCamelContext context = new DefaultCamelContext();
     private final Path data;
@@ -67,7 +68,7 @@ public final class RouteHarness implements AutoCloseable {
         overrides.putAll(configuration);
         context.getPropertiesComponent().setLocation("file:application.properties");
         context.getPropertiesComponent().setOverrideProperties(overrides);
-        GatewayBeans.bindPipeline(context, new Settings(context), false);
+        GatewayBeans.bindPipeline(context, new Settings(context));
         // the broker watch (watch-broker) finds RabbitMQ reachable
         context.getRegistry().bind("confirmedPublisher", new ReachableBroker());
         // the audit publish route names Spring's connection factory; it is never started here

@@ -22,7 +22,7 @@ class IntakeHttpServerTest {
         int port = GatewayProcess.freePort();
         Counter notReady = new SimpleMeterRegistry().counter("not.ready");
         DefaultCamelContext camel = new DefaultCamelContext();
-        IntakeHttpServer server = new IntakeHttpServer(camel, new IntakeHttpServer.Settings("127.0.0.1", port, 65536,
+        IntakeHttpServer server = new IntakeHttpServer(camel, new IntakeHttpServer.Options("127.0.0.1", port, 65536,
                 2, Duration.ofSeconds(20), Duration.ofSeconds(30), 100, 7, null), "direct:audit", notReady);
         ServiceHelper.startService(server);
         try {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cssgateway.support.ExchangeProperties;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -79,10 +80,9 @@ class GatewayMetricsTest {
         int[] depth = {4};
         boolean[] up = {false};
         long[] failures = {2};
-        metrics.gauge("css.gateway.spool.events", "spooled", null, () -> depth[0]);
-        metrics.gauge("css.gateway.spool.oldest.age", "age", "seconds", () -> 12);
-        metrics.upDown("css.gateway.broker.up", "up", () -> up[0]);
-        metrics.counted("css.gateway.audit.write.failures", "failures", () -> failures[0]);
+        metrics.spool(() -> depth[0], () -> 12);
+        metrics.brokerUp(() -> up[0]);
+        metrics.auditWriteFailures(() -> failures[0]);
 
         assertThat(registry.scrape()).contains("css_gateway_spool_events 4.0")
                 .contains("css_gateway_spool_oldest_age_seconds 12.0").contains("css_gateway_broker_up 0.0")
@@ -90,5 +90,18 @@ class GatewayMetricsTest {
         depth[0] = 0;
         up[0] = true;
         assertThat(registry.scrape()).contains("css_gateway_spool_events 0.0").contains("css_gateway_broker_up 1.0");
+    }
+
+    @Test
+    void theIntakesConnectionsAreCountedOpenAndClosedByReason() {
+        int[] open = {3};
+        metrics.httpConnections(() -> open[0], Map.of("idle", () -> 7, "slow", () -> 2, "limit", () -> 0));
+
+        assertThat(registry.scrape()).contains("css_gateway_http_connections 3.0")
+                .contains("css_gateway_http_connections_closed_total{reason=\"idle\"} 7.0")
+                .contains("css_gateway_http_connections_closed_total{reason=\"slow\"} 2.0")
+                .contains("css_gateway_http_connections_closed_total{reason=\"limit\"} 0.0");
+        open[0] = 0;
+        assertThat(registry.scrape()).contains("css_gateway_http_connections 0.0");
     }
 }

@@ -50,8 +50,8 @@ class ConfirmedPublisherTest {
 
     private ConfirmedPublisher publisher(boolean declareAlternate, int port, Duration confirmTimeout, int connections,
             int channels) {
-        BrokerTopology topology = new BrokerTopology(new CachingConnectionFactory(), "127.0.0.1:5672", exchange, unrouted, unrouted,
-                Map.of(), declareAlternate, false, List.of());
+        BrokerTopology topology = new BrokerTopology(new CachingConnectionFactory(), "127.0.0.1:5672",
+                new Topology(exchange, unrouted, unrouted, Map.of(), declareAlternate, List.of()), false);
         ConfirmedPublisher created = new ConfirmedPublisher(new ConnectionFactory(),
                 List.of(new Address("127.0.0.1", port)), exchange, confirmTimeout, connections, channels, topology);
         created.start();
@@ -187,7 +187,7 @@ class ConfirmedPublisherTest {
             // the broker accepts the connection and never answers: the first caller is held opening it
             proxy.holdReplies();
             BrokerTopology topology = new BrokerTopology(new CachingConnectionFactory(), "127.0.0.1:" + proxy.port(),
-                    exchange, unrouted, unrouted, Map.of(), true, false, List.of());
+                    new Topology(exchange, unrouted, unrouted, Map.of(), true, List.of()), false);
             publisher = new ConfirmedPublisher(new ConnectionFactory(), List.of(new Address("127.0.0.1", proxy.port())),
                     exchange, Duration.ofMillis(500), 1, 1, topology);
             publisher.start();

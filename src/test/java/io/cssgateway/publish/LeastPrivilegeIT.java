@@ -61,8 +61,8 @@ class LeastPrivilegeIT {
         return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dgateway.rabbitmq.exchange=" + exchange, "-Dgateway.alert.enabled=true",
                 "-Dgateway.rabbitmq.username=" + user,
-                "-cp", Path.of("target/css-callback-gateway.jar").toAbsolutePath().toString(),
-                "io.cssgateway.config.BrokerDefinitionsCommand", out.toString()).redirectOutput(err.toFile())
+                "-jar", Path.of("target/css-callback-gateway.jar").toAbsolutePath().toString(),
+                "broker-definitions", out.toString()).redirectOutput(err.toFile())
                 .redirectErrorStream(true).start();
     }
 

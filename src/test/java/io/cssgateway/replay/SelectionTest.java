@@ -3,8 +3,8 @@ package io.cssgateway.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cssgateway.audit.AuditLine;
 import java.time.Instant;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -14,11 +14,11 @@ class SelectionTest {
     private static final Instant FROM = Instant.parse("2026-11-30T10:00:00Z");
     private static final Instant TO = Instant.parse("2026-11-30T11:00:00Z");
 
-    private static JsonNode line(String verdict, String receivedAt, int type, String stream, String routingKey)
+    private static AuditLine line(String verdict, String receivedAt, int type, String stream, String routingKey)
             throws Exception {
-        return new ObjectMapper().readTree("{\"received_at\":\"" + receivedAt + "\",\"verdict\":\"" + verdict
+        return new AuditLine(new ObjectMapper().readTree("{\"received_at\":\"" + receivedAt + "\",\"verdict\":\"" + verdict
                 + "\",\"event_type\":" + type + ",\"stream_id\":\"" + stream + "\",\"app\":\"live.example.com\","
-                + "\"routing_key\":\"" + routingKey + "\"}");
+                + "\"routing_key\":\"" + routingKey + "\"}"));
     }
 
     private static Selection all() {
@@ -38,7 +38,7 @@ class SelectionTest {
 
     @Test
     void filtersNarrowByTypeStreamAppAndRoutingKey() throws Exception {
-        JsonNode interrupt = line("accepted", "2026-11-30T10:30:00.000Z", 0, "s1", "stream.interrupt.network");
+        AuditLine interrupt = line("accepted", "2026-11-30T10:30:00.000Z", 0, "s1", "stream.interrupt.network");
 
         assertThat(new Selection(FROM, TO, Set.of(0, 100), null, null, null).selects(interrupt)).isTrue();
         assertThat(new Selection(FROM, TO, Set.of(1), null, null, null).selects(interrupt)).isFalse();

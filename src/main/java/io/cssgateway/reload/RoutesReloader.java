@@ -1,4 +1,4 @@
-package io.cssgateway.config;
+package io.cssgateway.reload;
 
 import io.cssgateway.intake.CallbackGate;
 import java.io.IOException;
@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * with, and its {@code direct:} producers keep the consumer they last found. Camel's {@code DirectProducer} renews that
  * consumer non-atomically, so two callbacks at once can still reach a replaced route (measured: 1 in 15,000 answered
  * 500 under load); routes built anew start with none.</li>
- * <li>the routes not in files (the HTTP endpoint, {@link ReceiveCallbackRoute}) get their {@code direct:} producers
+ * <li>the routes not in files (the HTTP endpoint, {@link io.cssgateway.intake.ReceiveCallbackRoute}) get their {@code direct:} producers
  * renewed, for the same reason.</li>
  * </ul>
  */

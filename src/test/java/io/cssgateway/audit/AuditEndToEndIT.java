@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The audit log of the running gateway: one line per request, whatever its answer, and nothing secret in it. */
-class AuditEndToEndTest extends GatewayTestSupport {
+class AuditEndToEndIT extends GatewayTestSupport {
 
     @Override
     protected boolean brokerThroughProxy() {
@@ -213,7 +213,7 @@ class AuditEndToEndTest extends GatewayTestSupport {
             assertThat(message).isNotNull();
             assertThat(message.getProps().getMessageId()).isEqualTo("1:" + push.text("sequence"));
             assertThat(auditLog.failures()).isEqualTo(failuresBefore + 1);
-            assertThat(Files.readString(Path.of("target/test-logs/gateway.log"))).contains("Audit line not written");
+            assertThat(Files.readString(testLog())).contains("Audit line not written");
         } finally {
             Files.delete(auditDir());
             Files.move(moved, auditDir());

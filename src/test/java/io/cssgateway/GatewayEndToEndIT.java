@@ -19,7 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The gateway over HTTP: every answer, what is published, duplicates, the alternate exchange, failures. */
-class GatewayEndToEndTest extends GatewayTestSupport {
+class GatewayEndToEndIT extends GatewayTestSupport {
 
     @Override
     protected Properties moreProperties() {

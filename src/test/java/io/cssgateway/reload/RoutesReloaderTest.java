@@ -1,4 +1,4 @@
-package io.cssgateway.config;
+package io.cssgateway.reload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

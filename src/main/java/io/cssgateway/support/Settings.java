@@ -1,6 +1,5 @@
-package io.cssgateway.config;
+package io.cssgateway.support;
 
-import io.cssgateway.support.Integers;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.camel.CamelContext;
@@ -8,7 +7,8 @@ import org.apache.camel.impl.DefaultCamelContext;
 
 /**
  * Reads the gateway's configuration keys (application.properties, {@code -D}, the environment, through Camel's
- * properties component), saying which key is missing or malformed.
+ * properties component), saying which key is missing or malformed. Each stage reads its own keys through it, where
+ * its beans are built ({@code <Stage>Beans}); what each key means is written beside it in application.properties.
  */
 public record Settings(CamelContext camelContext) {
 
@@ -56,7 +56,7 @@ public record Settings(CamelContext camelContext) {
      * A Camel context, not started, that reads the gateway's configuration as the gateway does (the profile's file,
      * application.properties, -D, the environment), for the command-line tools.
      */
-    static DefaultCamelContext commandContext() {
+    public static DefaultCamelContext forCommandLine() {
         String profile = System.getProperty("camel.main.profile",
                 System.getenv().getOrDefault("CAMEL_MAIN_PROFILE", "prod"));
         DefaultCamelContext camel = new DefaultCamelContext();

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /** Alerts when no SMTP server answers at all: kept and audited after the last try; pending ones survive a stop. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class AlertDeliveryFailureTest extends GatewayTestSupport {
+class AlertDeliveryFailureIT extends GatewayTestSupport {
 
     private String alertQueue;
 

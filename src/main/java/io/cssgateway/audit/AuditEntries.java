@@ -1,4 +1,4 @@
-package io.cssgateway.replay;
+package io.cssgateway.audit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -22,22 +22,17 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 
 /**
  * The audit lines of a time range, read file by file and line by line (memory stays flat however many there are):
- * the files of the days the range touches ({@code audit-YYYY-MM-DD.jsonl}, its continuations {@code .1}, {@code .2},
- * ..., and the same compressed, {@code .jsonl.gz}), in order. A line that does not parse is reported with its file and
- * line number and skipped.
+ * the files of the days the range touches ({@link AuditLine#FILE_NAME}: a day's file, its continuations, compressed
+ * or not), in order. A line that does not parse is reported with its file and line number and skipped.
  */
 public final class AuditEntries {
 
-    private static final Pattern NAME = Pattern.compile("audit-(\\d{4}-\\d{2}-\\d{2})(?:\\.(\\d+))?\\.jsonl(\\.gz)?");
-
-    /** One audit line: where it is, and its fields. */
-    public record Entry(Path file, long line, JsonNode fields) {
+    /** One audit line: where it is, and what it says. */
+    public record Entry(Path file, long line, AuditLine audit) {
     }
 
     // decimals kept as written, so that a rebuilt body is the body first published, byte for byte
@@ -68,38 +63,27 @@ public final class AuditEntries {
 
     List<Path> files(LocalDate first, LocalDate last) {
         List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "audit-*")) {
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, AuditLine.FILE_GLOB)) {
             for (Path file : stream) {
-                Matcher name = NAME.matcher(file.getFileName().toString());
-                if (name.matches()) {
-                    LocalDate day = LocalDate.parse(name.group(1));
-                    if (!day.isBefore(first) && !day.isAfter(last)) {
-                        files.add(file);
-                    }
+                AuditLine.FileName name = AuditLine.parseFileName(file.getFileName().toString());
+                if (name != null && !name.day().isBefore(first) && !name.day().isAfter(last)) {
+                    files.add(file);
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("audit folder " + dir + " could not be listed (gateway.audit.dir)", e);
         }
-        files.sort(Comparator.comparing((Path f) -> day(f)).thenComparingInt(AuditEntries::continuation));
+        files.sort(Comparator.comparing((Path f) -> nameOf(f).day()).thenComparingInt(f -> nameOf(f).part()));
         return files;
     }
 
-    private static String day(Path file) {
-        Matcher name = NAME.matcher(file.getFileName().toString());
-        name.matches();
-        return name.group(1);
-    }
-
-    private static int continuation(Path file) {
-        Matcher name = NAME.matcher(file.getFileName().toString());
-        name.matches();
-        return name.group(2) == null ? 0 : Integer.parseInt(name.group(2));
+    private static AuditLine.FileName nameOf(Path file) {
+        return AuditLine.parseFileName(file.getFileName().toString());
     }
 
     private void read(Path file, Consumer<Entry> each) {
         try (InputStream raw = Files.newInputStream(file);
-                InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw, 65536) : raw;
+                InputStream in = nameOf(file).compressed() ? new GZIPInputStream(raw, 65536) : raw;
                 BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 65536)) {
             String text;
             long number = 0;
@@ -114,12 +98,12 @@ public final class AuditEntries {
                 } catch (JsonProcessingException e) {
                     fields = null;
                 }
-                if (fields == null || !fields.isObject() || !fields.hasNonNull("received_at")) {
+                if (fields == null || !fields.isObject() || !fields.hasNonNull(AuditLine.RECEIVED_AT)) {
                     corruptLines++;
                     corrupt.accept(file + ":" + number + ": not an audit line (corrupt or cut short), skipped");
                     continue;
                 }
-                each.accept(new Entry(file, number, fields));
+                each.accept(new Entry(file, number, new AuditLine(fields)));
             }
         } catch (IOException e) {
             corruptLines++;

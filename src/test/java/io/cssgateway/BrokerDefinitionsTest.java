@@ -1,10 +1,11 @@
-package io.cssgateway.config;
+package io.cssgateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cssgateway.publish.BrokerDefinitions;
+import io.cssgateway.support.Settings;
 import java.nio.file.Path;
 import java.util.Properties;
 import org.apache.camel.impl.DefaultCamelContext;

@@ -15,7 +15,7 @@ import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
 /** Every sample of the CSS event family through the whole gateway to the real RabbitMQ. */
-class EventFamilyEndToEndTest extends GatewayTestSupport {
+class EventFamilyEndToEndIT extends GatewayTestSupport {
 
     @Override
     protected Properties moreProperties() {

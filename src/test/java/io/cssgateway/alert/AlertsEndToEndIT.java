@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Abnormal interruptions become digest mails, received by a real SMTP server (GreenMail). */
-class AlertsEndToEndTest extends GatewayTestSupport {
+class AlertsEndToEndIT extends GatewayTestSupport {
 
     private static final int WINDOW_SECONDS = 3;
     private Mailbox mailbox;

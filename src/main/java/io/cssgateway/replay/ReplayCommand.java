@@ -1,14 +1,13 @@
-package io.cssgateway.config;
+package io.cssgateway.replay;
 
+import io.cssgateway.audit.AuditEntries;
 import io.cssgateway.event.EventMessage;
 import io.cssgateway.event.OutgoingEvent;
+import io.cssgateway.publish.Broker;
 import io.cssgateway.publish.BrokerFailures;
 import io.cssgateway.publish.ConfirmedPublisher;
-import io.cssgateway.replay.AuditEntries;
-import io.cssgateway.replay.CallbackReposter;
-import io.cssgateway.replay.ReplayedEvents;
-import io.cssgateway.replay.Selection;
-import io.cssgateway.replay.UnroutedRedrive;
+import io.cssgateway.publish.Topology;
+import io.cssgateway.support.Settings;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -91,32 +90,9 @@ public final class ReplayCommand implements Callable<Integer> {
     private final PrintWriter out;
     private final Clock clock;
 
-    ReplayCommand(PrintWriter out, Clock clock) {
+    public ReplayCommand(PrintWriter out, Clock clock) {
         this.out = out;
         this.clock = clock;
-    }
-
-    public static void main(String[] args) {
-        // before the first log line: the command's output is its own lines; warnings and errors still show
-        if (System.getProperty("gateway.log.level") == null) {
-            System.setProperty("gateway.log.level", "WARN");
-        }
-        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), Clock.systemUTC(), args));
-    }
-
-    /** Runs the command line; returns its exit code. */
-    static int run(PrintWriter out, PrintWriter err, Clock clock, String... args) {
-        CommandLine line = new CommandLine(new ReplayCommand(out, clock)).setOut(out).setErr(err);
-        // a wrong option or value: one line and exit 2, not the whole usage
-        line.setParameterExceptionHandler((wrong, arguments) -> {
-            err.println("replay: " + wrong.getMessage() + " (replay --help lists the options)");
-            return 2;
-        });
-        line.setExecutionExceptionHandler((failure, command, parsed) -> {
-            err.println("replay: " + failure.getMessage());
-            return 1;
-        });
-        return line.execute(args);
     }
 
     @Override
@@ -139,7 +115,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(new CommandLine(this), wrongWindow.getMessage());
             }
         }
-        try (DefaultCamelContext camel = Settings.commandContext()) {
+        try (DefaultCamelContext camel = Settings.forCommandLine()) {
             Settings settings = new Settings(camel);
             if (unrouted) {
                 return moveUnrouted(settings);
@@ -157,7 +133,7 @@ public final class ReplayCommand implements Callable<Integer> {
         AuditEntries audit = auditEntries(settings);
         Counts counts = new Counts();
         Map<String, Long> byRoutingKey = new TreeMap<>();
-        GatewayBeans.Broker broker = dryRun ? null : GatewayBeans.broker(settings, List.of());
+        Broker broker = dryRun ? null : broker(settings);
         ConfirmedPublisher publisher = broker == null ? null : broker.publisher();
         Semaphore inFlight = new Semaphore(IN_FLIGHT);
         Pacer pacer = new Pacer(rate);
@@ -174,13 +150,13 @@ public final class ReplayCommand implements Callable<Integer> {
             }
             audit.read(selection.from(), selection.to(), entry -> {
                 counts.read.incrementAndGet();
-                if (!selection.selects(entry.fields())) {
+                if (!selection.selects(entry.audit())) {
                     counts.progress(out, progressSeconds, "replay");
                     return;
                 }
                 OutgoingEvent event;
                 try {
-                    event = events.rebuild(entry.fields());
+                    event = events.rebuild(entry.audit());
                 } catch (RuntimeException unusable) {
                     counts.corrupt.incrementAndGet();
                     out.println("skipped " + entry.file() + ":" + entry.line() + ": " + unusable.getMessage());
@@ -201,9 +177,8 @@ public final class ReplayCommand implements Callable<Integer> {
             });
             inFlight.acquireUninterruptibly(IN_FLIGHT);
         } finally {
-            if (publisher != null) {
-                publisher.stop();
-                broker.connectionFactory().destroy();
+            if (broker != null) {
+                broker.close();
             }
         }
         out.printf("replay %s: %d audit lines read, %d selected%s, %d sent, %d confirmed, %d not confirmed, "
@@ -221,13 +196,13 @@ public final class ReplayCommand implements Callable<Integer> {
         Pacer pacer = new Pacer(rate);
         audit.read(selection.from(), selection.to(), entry -> {
             counts.read.incrementAndGet();
-            if (selection.selects(entry.fields()) && entry.fields().path("body").isObject()) {
+            if (selection.selects(entry.audit()) && entry.audit().body().isObject()) {
                 counts.selected.incrementAndGet();
                 if (!dryRun) {
                     pacer.await();
                     counts.sent.incrementAndGet();
                     try {
-                        statuses.merge(reposter.post(entry.fields().get("body")), 1L, Long::sum);
+                        statuses.merge(reposter.post(entry.audit().body()), 1L, Long::sum);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         throw new IllegalStateException("interrupted", e);
@@ -245,7 +220,7 @@ public final class ReplayCommand implements Callable<Integer> {
 
     private int moveUnrouted(Settings settings) throws Exception {
         String queue = settings.text("gateway.rabbitmq.unrouted-queue");
-        GatewayBeans.Broker broker = GatewayBeans.broker(settings, List.of());
+        Broker broker = broker(settings);
         try (var connection = broker.connectionFactory().getRabbitConnectionFactory().newConnection(
                 ConfirmedPublisher.CONNECTION_NAME + " replay");
                 var channel = connection.createChannel()) {
@@ -268,6 +243,11 @@ public final class ReplayCommand implements Callable<Integer> {
         } finally {
             broker.connectionFactory().destroy();
         }
+    }
+
+    /** RabbitMQ as the gateway reaches it; the gateway's own queues are the gateway's business, not replay's. */
+    private static Broker broker(Settings settings) {
+        return Broker.of(settings, Topology.read(settings, List.of()));
     }
 
     /** What a run counted; a progress line every few seconds. */

@@ -1,4 +1,4 @@
-package io.cssgateway.replay;
+package io.cssgateway.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,7 +37,7 @@ class AuditEntriesTest {
         List<String> ids = new ArrayList<>();
 
         new AuditEntries(dir, corrupt -> { }).read(Instant.parse("2026-11-30T00:00:00Z"),
-                Instant.parse("2026-11-30T23:00:00Z"), entry -> ids.add(entry.fields().get("event_id").asText()));
+                Instant.parse("2026-11-30T23:00:00Z"), entry -> ids.add(entry.audit().eventId()));
 
         assertThat(ids).containsExactly("a", "b", "c", "d");
     }
@@ -52,7 +52,7 @@ class AuditEntriesTest {
         AuditEntries entries = new AuditEntries(dir, reported::add);
 
         entries.read(Instant.parse("2026-11-30T00:00:00Z"), Instant.parse("2026-11-30T23:00:00Z"),
-                entry -> ids.add(entry.fields().get("event_id").asText() + "@" + entry.line()));
+                entry -> ids.add(entry.audit().eventId() + "@" + entry.line()));
 
         assertThat(ids).containsExactly("a@1", "b@5");
         assertThat(reported).containsExactly(file + ":2: not an audit line (corrupt or cut short), skipped",

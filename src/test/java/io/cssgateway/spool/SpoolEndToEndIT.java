@@ -32,9 +32,9 @@ import org.slf4j.LoggerFactory;
  * The gateway starts with the proxy already cut (the broker unreachable at start).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class SpoolEndToEndTest extends GatewayTestSupport {
+class SpoolEndToEndIT extends GatewayTestSupport {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SpoolEndToEndTest.class);
+    private static final Logger LOG = LoggerFactory.getLogger(SpoolEndToEndIT.class);
     @Override
     protected boolean brokerThroughProxy() {
         return true;

@@ -1,0 +1,49 @@
+package io.cssgateway.dedup;
+
+import io.cssgateway.event.EventTypes;
+import io.cssgateway.support.Settings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.IntSupplier;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.Registry;
+
+/**
+ * The de-duplication the intake's idempotent consumer does: the event identity ({@code eventIdentity}) and the
+ * seen-set ({@code seenEvents}) as {@code gateway.dedup.*} says: a file (one instance), memory, or PostgreSQL (several
+ * instances).
+ */
+public final class DedupBeans {
+
+    private DedupBeans() {}
+
+    /** Binds both; returns how many identities the store holds in memory now (with jdbc, its front), for a metric. */
+    public static IntSupplier bind(CamelContext camelContext, Settings settings, EventTypes eventTypes) {
+        Registry registry = camelContext.getRegistry();
+        registry.bind("eventIdentity", new EventIdentity(eventTypes));
+        int capacity = (int) settings.positive("gateway.dedup.capacity");
+        String store = settings.text("gateway.dedup.store");
+        switch (store) {
+            case "file", "memory" -> {
+                SeenEvents seen = store.equals("file")
+                        ? new SeenEvents(capacity, Path.of(settings.text("gateway.dedup.file"))) : new SeenEvents(capacity);
+                registry.bind("seenEvents", seen);
+                return seen::size;
+            }
+            case "jdbc" -> {
+                SharedSeenEvents shared = new SharedSeenEvents(new SharedSeenEvents.Database(
+                        settings.text("gateway.dedup.jdbc.url"), settings.optional("gateway.dedup.jdbc.username"),
+                        settings.optional("gateway.dedup.jdbc.password"),
+                        (int) settings.positive("gateway.dedup.jdbc.pool-size"),
+                        Duration.ofMillis(settings.positive("gateway.dedup.jdbc.connect-timeout-ms"))),
+                        settings.text("gateway.dedup.jdbc.table"), settings.text("gateway.dedup.jdbc.processor-name"),
+                        Duration.ofSeconds(settings.positive("gateway.dedup.retention-seconds")),
+                        Duration.ofSeconds(settings.positive("gateway.dedup.jdbc.expiry-interval-seconds")), capacity);
+                registry.bind("seenEvents", shared);
+                return shared::size;
+            }
+            default -> throw new IllegalStateException("gateway.dedup.store=" + store
+                    + " is not supported; use file (the default, one instance), memory, or jdbc (several instances)");
+        }
+    }
+}

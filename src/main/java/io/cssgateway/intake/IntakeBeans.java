@@ -1,0 +1,131 @@
+package io.cssgateway.intake;
+
+import io.cssgateway.event.EventTypes;
+import io.cssgateway.support.Integers;
+import io.cssgateway.support.Settings;
+import io.micrometer.core.instrument.Counter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.Registry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The beans of routes/intake.camel.yaml, built from the intake's keys ({@code camel.server.*}, {@code gateway.http.*},
+ * {@code gateway.signature.*}) and bound under the names the route calls them by; and the HTTP server in front of it.
+ */
+public final class IntakeBeans {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IntakeBeans.class);
+
+    private IntakeBeans() {}
+
+    /**
+     * The checks a callback passes: {@code requestGuard}, {@code sourceGuard}, {@code callbackReader},
+     * {@code signatureVerifier}.
+     */
+    public static void bindChecks(CamelContext camelContext, Settings settings, EventTypes eventTypes) {
+        Registry registry = camelContext.getRegistry();
+        registry.bind("requestGuard", new RequestGuard());
+        registry.bind("sourceGuard", new SourceGuard(settings.list("gateway.http.allowed-sources")));
+        registry.bind("callbackReader", new CallbackReader());
+        registry.bind("signatureVerifier", signatureVerifier(settings, eventTypes));
+    }
+
+    /** The callback keys ({@code CSS_CALLBACK_KEYS}): the signature is checked with them, the audit log masks them. */
+    public static List<String> callbackKeys(Settings settings) {
+        return settings.list("gateway.signature.keys");
+    }
+
+    /**
+     * The HTTP server the callbacks arrive at ({@code intakeHttpServer}, its engine {@code platform-http-engine}), and
+     * the route that hands them to routes/intake.camel.yaml through {@code gate}, which route reloads shut.
+     *
+     * @param notReadyAnswers counts the callbacks answered 503 while the gateway starts or stops
+     */
+    public static IntakeHttpServer bindHttpServer(CamelContext camelContext, Settings settings, CallbackGate gate,
+            Counter notReadyAnswers) throws Exception {
+        Registry registry = camelContext.getRegistry();
+        int port = (int) settings.integer("camel.server.port");
+        IntakeHttpServer httpServer = new IntakeHttpServer(camelContext, new IntakeHttpServer.Options(
+                settings.text("camel.server.host"), port, settings.integer("gateway.http.max-body-bytes"),
+                workerThreads(settings), Duration.ofSeconds(settings.positive("gateway.http.idle-timeout-seconds")),
+                Duration.ofSeconds(settings.positive("gateway.http.request-timeout-seconds")),
+                ConnectionGuard.maxConnections(settings.integer("gateway.http.max-connections")),
+                (int) settings.positive("gateway.http.retry-after-seconds"), tls(settings)),
+                "direct:write-audit-line", notReadyAnswers);
+        registry.bind("intakeHttpServer", httpServer);
+        camelContext.addService(httpServer);
+        // each callback's route runs asynchronously on it: a worker thread is free once the route waits for the
+        // broker's confirm (AsyncRoutingHttpEngine, ConfirmedPublisher)
+        AsyncRoutingHttpEngine httpEngine = new AsyncRoutingHttpEngine(port);
+        httpEngine.setCamelContext(camelContext);
+        registry.bind("platform-http-engine", httpEngine);
+        camelContext.addRoutes(new ReceiveCallbackRoute(gate));
+        return httpServer;
+    }
+
+    /** The intake's key store when gateway.http.tls.enabled, else null (plain HTTP). */
+    private static IntakeHttpServer.Tls tls(Settings settings) {
+        if (!settings.bool("gateway.http.tls.enabled")) {
+            return null;
+        }
+        String keyStore = settings.optional("gateway.http.tls.key-store");
+        if (keyStore.isEmpty()) {
+            throw new IllegalStateException("gateway.http.tls.enabled=true needs gateway.http.tls.key-store "
+                    + "(a PKCS12 or JKS file with the intake's certificate and key)");
+        }
+        return new IntakeHttpServer.Tls(Path.of(keyStore), settings.optional("gateway.http.tls.key-store-password"),
+                settings.text("gateway.http.tls.key-store-type"));
+    }
+
+    /** gateway.http.worker-threads, where 0 is one per core (at least 2, so that one waiting never stops all). */
+    private static int workerThreads(Settings settings) {
+        long configured = settings.integer("gateway.http.worker-threads");
+        if (configured < 0) {
+            throw new IllegalStateException(
+                    "gateway.http.worker-threads must be 0 (one per core) or more, got " + configured);
+        }
+        return configured > 0 ? (int) configured : Math.max(2, Runtime.getRuntime().availableProcessors());
+    }
+
+    private static SignatureVerifier signatureVerifier(Settings settings, EventTypes eventTypes) {
+        List<String> keys = callbackKeys(settings);
+        boolean required = settings.bool("gateway.signature.required");
+        if (keys.isEmpty() && required) {
+            throw new IllegalStateException("No callback key is configured, so no callback could be verified. "
+                    + "Set the environment variable CSS_CALLBACK_KEYS to the key of the CSS callback template "
+                    + "(several keys comma-separated while rotating), or -Dgateway.signature.keys=...; "
+                    + "only for a trial, -Dgateway.signature.required=false accepts callbacks unverified.");
+        }
+        if (!required) {
+            LOG.warn("gateway.signature.required=false: callbacks without t/sign are accepted{}. "
+                    + "Anyone who can reach the endpoint can publish events.",
+                    keys.isEmpty() ? ", and no sign is verified as no key is configured" : "");
+        }
+        Set<Integer> unsigned = new TreeSet<>();
+        for (String type : settings.list("gateway.signature.unsigned-event-types")) {
+            Integer code = Integers.parseIntOrNull(type);
+            if (code == null) {
+                throw new IllegalStateException("gateway.signature.unsigned-event-types must list event_type numbers "
+                        + "(e.g. 314, 100), got '" + type + "'");
+            }
+            unsigned.add(code);
+        }
+        if (!unsigned.isEmpty()) {
+            LOG.info("Callbacks without t and sign are accepted for event_type {} "
+                    + "(gateway.signature.unsigned-event-types): {}", unsigned,
+                    unsigned.stream().map(c -> c + " " + Objects.requireNonNullElse(eventTypes.of(c).name(), "unknown"))
+                            .toList());
+        }
+        return new SignatureVerifier(keys, Duration.ofSeconds(settings.integer("gateway.signature.clock-skew-seconds")),
+                Duration.ofSeconds(settings.positive("gateway.signature.max-expiry-seconds")), required, unsigned,
+                Clock.systemUTC());
+    }
+}

@@ -1,0 +1,47 @@
+package io.cssgateway.publish;
+
+import io.cssgateway.event.EventMessage;
+import io.cssgateway.support.Settings;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.util.function.IntSupplier;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.Registry;
+
+/** The beans of routes/publish.camel.yaml, from {@code gateway.rabbitmq.*} and {@code gateway.classify.decoded-fields}. */
+public final class PublishBeans {
+
+    private PublishBeans() {}
+
+    /**
+     * What publish-event needs besides RabbitMQ itself: the outgoing event ({@code eventMessage}) and whether RabbitMQ
+     * takes events now ({@code brokerState}).
+     *
+     * @param spoolDepth how many events wait in the spool: RabbitMQ counts as up again only once none does
+     */
+    public static BrokerState bindEventMessage(CamelContext camelContext, Settings settings, IntSupplier spoolDepth) {
+        Registry registry = camelContext.getRegistry();
+        registry.bind("eventMessage", new EventMessage(settings.list("gateway.classify.decoded-fields")));
+        BrokerState brokerState = new BrokerState(Clock.systemUTC(), spoolDepth);
+        registry.bind("brokerState", brokerState);
+        return brokerState;
+    }
+
+    /**
+     * RabbitMQ: Spring's connection factory ({@code rabbitConnectionFactory}, for camel-spring-rabbitmq's endpoints),
+     * the topology kept in place, the confirmed publisher ({@code confirmedPublisher}) and its Camel step
+     * ({@code confirmedPublish}).
+     *
+     * @param confirmLatency times each publish until it is confirmed or fails
+     */
+    public static void bindBroker(CamelContext camelContext, Settings settings, Topology topology,
+            Timer confirmLatency) throws Exception {
+        Registry registry = camelContext.getRegistry();
+        Broker broker = Broker.of(settings, topology);
+        registry.bind("rabbitConnectionFactory", broker.connectionFactory());
+        camelContext.addService(broker.topology());
+        camelContext.addService(broker.publisher());
+        registry.bind("confirmedPublisher", broker.publisher());
+        registry.bind("confirmedPublish", new ConfirmedPublish(broker.publisher(), confirmLatency));
+    }
+}
