@@ -18,8 +18,11 @@ public final class AlertBeans {
 
     private AlertBeans() {}
 
-    /** Binds them; refused when alerts are on without a sender, or without recipients for a category. */
-    public static void bind(CamelContext camelContext, Settings settings) {
+    /**
+     * Binds them; refused when alerts are on without a sender, or without recipients for a category. Returns whether
+     * mail gets through, with its count of retries.
+     */
+    public static MailState bind(CamelContext camelContext, Settings settings) {
         Registry registry = camelContext.getRegistry();
         AlertPolicy policy = policy(settings);
         if (enabled(settings) && (settings.optional("gateway.alert.from").isEmpty()
@@ -31,10 +34,12 @@ public final class AlertBeans {
                 Duration.ofSeconds(settings.integer("gateway.alert.window-seconds")),
                 (int) settings.integer("gateway.alert.streams-shown"),
                 settings.bool("gateway.alert.first-at-once"), Clock.systemUTC()));
-        registry.bind("mailState", new MailState(Clock.systemUTC()));
+        MailState mailState = new MailState(Clock.systemUTC());
+        registry.bind("mailState", mailState);
         registry.bind("undeliveredDigests", new UndeliveredDigests(
                 Path.of(settings.text("gateway.alert.undelivered-dir")), settings.optional("gateway.alert.from"),
                 Clock.systemUTC()));
+        return mailState;
     }
 
     /** Whether the alert routes run ({@code gateway.alert.enabled}). */

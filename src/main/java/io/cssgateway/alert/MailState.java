@@ -3,6 +3,7 @@ package io.cssgateway.alert;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Processor;
@@ -21,6 +22,7 @@ public final class MailState implements Processor {
     private static final Duration REMINDER = Duration.ofSeconds(30);
 
     private final Clock clock;
+    private final AtomicLong retries = new AtomicLong();
     private Instant failingSince;
     private Instant lastReminder;
     private int failures;
@@ -32,7 +34,13 @@ public final class MailState implements Processor {
     /** A try failed and the digest is tried again (alert-mail-retries' onRedeliveryRef). */
     @Override
     public void process(Exchange exchange) {
+        retries.incrementAndGet();
         failed(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
+    }
+
+    /** How many times a digest was tried again since the start, whether it was mailed in the end or kept. */
+    public long retries() {
+        return retries.get();
     }
 
     /** A try failed: the first failure, or a reminder, in the log. */

@@ -1,6 +1,7 @@
 package io.cssgateway.config;
 
 import io.cssgateway.alert.AlertBeans;
+import io.cssgateway.alert.MailState;
 import io.cssgateway.audit.AuditBeans;
 import io.cssgateway.audit.AuditLog;
 import io.cssgateway.classify.ClassifyBeans;
@@ -81,7 +82,7 @@ public final class GatewayBeans implements CamelConfiguration {
         Spool spool = SpoolBeans.bind(camelContext, settings);
         BrokerState brokerState = PublishBeans.bindEventMessage(camelContext, settings, spool::depth);
         AuditLog auditLog = AuditBeans.bind(camelContext, settings, IntakeBeans.callbackKeys(settings));
-        AlertBeans.bind(camelContext, settings);
+        MailState mailState = AlertBeans.bind(camelContext, settings);
 
         ObserveBeans.bindReadiness(camelContext, brokerState::notTakingEvents, Map.of(
                 "spool", Path.of(settings.text("gateway.spool.dir")),
@@ -90,6 +91,7 @@ public final class GatewayBeans implements CamelConfiguration {
         metrics.dedupEntries(seenInMemory);
         metrics.auditWriteFailures(auditLog::failures);
         metrics.brokerUp(brokerState::isUp);
+        metrics.digestRetries(mailState::retries);
         return eventTypes;
     }
 

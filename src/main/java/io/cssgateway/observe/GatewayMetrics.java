@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
@@ -44,7 +45,9 @@ public final class GatewayMetrics {
     private final Counter notReady;
     private final Counter digestsSent;
     private final Counter digestsUndelivered;
-    private final Counter digestRetries;
+    // Micrometer holds a FunctionCounter's source weakly: a method reference or lambda held by nothing else would be
+    // collected, and its counter would stop at its last value. Held here for the registry's life.
+    private final List<LongSupplier> countedElsewhere = new CopyOnWriteArrayList<>();
 
     public GatewayMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -56,8 +59,6 @@ public final class GatewayMetrics {
                 .register(registry);
         this.digestsSent = digests("sent");
         this.digestsUndelivered = digests("undelivered");
-        this.digestRetries = Counter.builder("css.gateway.alert.digest.retries")
-                .description("Alert digest mails tried again after SMTP failed").register(registry);
     }
 
     /**
@@ -93,16 +94,19 @@ public final class GatewayMetrics {
         return notReady;
     }
 
-    /** A digest mailed, after {@code CamelRedeliveryCounter} tries again (send-alert-digest). */
-    public void digestSent(Exchange exchange) {
+    /** A digest mailed (send-alert-digest). */
+    public void digestSent() {
         digestsSent.increment();
-        digestRetries.increment(retries(exchange));
     }
 
     /** A digest given up after its last try and kept as a file (alert-mail-retries). */
-    public void digestUndelivered(Exchange exchange) {
+    public void digestUndelivered() {
         digestsUndelivered.increment();
-        digestRetries.increment(retries(exchange));
+    }
+
+    /** The digest mails tried again after SMTP failed, counted where each retry begins (MailState). */
+    public void digestRetries(LongSupplier retries) {
+        counted("css.gateway.alert.digest.retries", "Alert digest mails tried again after SMTP failed", retries);
     }
 
     /** The spool's depth and the age of its oldest event, read when Prometheus scrapes. */
@@ -134,8 +138,8 @@ public final class GatewayMetrics {
      */
     public void httpConnections(IntSupplier open, Map<String, LongSupplier> closed) {
         gauge("css.gateway.http.connections", "HTTP connections open on the intake", null, open::getAsInt);
-        closed.forEach((reason, count) -> FunctionCounter.builder("css.gateway.http.connections.closed", count,
-                        LongSupplier::getAsLong)
+        closed.forEach((reason, count) -> FunctionCounter.builder("css.gateway.http.connections.closed",
+                        held(count), LongSupplier::getAsLong)
                 .description("HTTP connections the gateway closed: idle (nothing moved for the idle timeout), slow (no "
                         + "whole request within the request timeout), limit (at the connection limit, closed at once)")
                 .tag("reason", reason).register(registry));
@@ -148,7 +152,13 @@ public final class GatewayMetrics {
 
     /** A count kept elsewhere (such as the audit log's failures), read when Prometheus scrapes. */
     private void counted(String name, String description, LongSupplier count) {
-        FunctionCounter.builder(name, count, c -> c.getAsLong()).description(description).register(registry);
+        FunctionCounter.builder(name, held(count), LongSupplier::getAsLong).description(description)
+                .register(registry);
+    }
+
+    private LongSupplier held(LongSupplier count) {
+        countedElsewhere.add(count);
+        return count;
     }
 
     private Timer latency(String name, String description) {
@@ -160,10 +170,5 @@ public final class GatewayMetrics {
         return Counter.builder("css.gateway.alert.digests").tag("outcome", outcome)
                 .description("Alert digest mails, by outcome: sent, or undelivered after the last try (kept as a file)")
                 .register(registry);
-    }
-
-    private static int retries(Exchange exchange) {
-        Integer counter = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, Integer.class);
-        return counter == null ? 0 : counter;
     }
 }

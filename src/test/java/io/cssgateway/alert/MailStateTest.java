@@ -7,6 +7,9 @@ import io.cssgateway.harness.MovingClock;
 import jakarta.mail.MessagingException;
 import java.time.Duration;
 import java.time.Instant;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 
 class MailStateTest {
@@ -34,5 +37,16 @@ class MailStateTest {
                     "WARN Alert mail still cannot be sent, for 30 s now (16 tries failed)",
                     "INFO Alert mail is sent again, after 45 s of failures");
         }
+    }
+
+    @Test
+    void eachRetryIsCountedButAFinalFailureIsNot() {
+        Exchange retry = new DefaultExchange(new DefaultCamelContext());
+        retry.setProperty(Exchange.EXCEPTION_CAUGHT, new MessagingException("refused"));
+        state.process(retry);
+        state.process(retry);
+        state.failed(new MessagingException("refused"));
+
+        assertThat(state.retries()).isEqualTo(2);
     }
 }

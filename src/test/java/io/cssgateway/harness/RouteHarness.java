@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -21,12 +22,14 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.builder.AdviceWithRouteBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.model.ProcessDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.util.function.ThrowingConsumer;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 
 /**
@@ -58,6 +61,14 @@ public final class RouteHarness implements AutoCloseable {
 
     /** With configuration keys of the test's own beside the harness's. */
     public RouteHarness(Path data, Properties configuration) throws Exception {
+        this(data, configuration, List.of());
+    }
+
+    /**
+     * With more route files of routes/ (spool.camel.yaml, alerts.camel.yaml) beside those of a callback's path. A
+     * route that consumes from RabbitMQ must be advised before {@link #start()}: it is not started until then.
+     */
+    public RouteHarness(Path data, Properties configuration, List<String> moreRouteFiles) throws Exception {
         this.data = data;
         Properties overrides = new Properties();
         overrides.setProperty("gateway.signature.keys", KEY);
@@ -75,7 +86,9 @@ public final class RouteHarness implements AutoCloseable {
         context.getRegistry().bind("rabbitConnectionFactory", new CachingConnectionFactory("127.0.0.1", 1));
 
         List<Resource> routes = new ArrayList<>();
-        for (String file : ROUTE_FILES) {
+        List<String> files = new ArrayList<>(ROUTE_FILES);
+        files.addAll(moreRouteFiles);
+        for (String file : files) {
             Path path = Path.of("routes", file);
             routes.add(ResourceHelper.fromString("file:" + path, Files.readString(path)));
         }
@@ -85,8 +98,38 @@ public final class RouteHarness implements AutoCloseable {
                     attempts.incrementAndGet();
                     broker.get().process(exchange);
                 }).to("mock:broker"));
-        context.start();
         template = context.createProducerTemplate();
+        if (moreRouteFiles.isEmpty()) {
+            context.start();
+        }
+    }
+
+    /** Changes a route before it starts, as {@link AdviceWith} does (a consumer from RabbitMQ replaced, say). */
+    public RouteHarness advise(String routeId, ThrowingConsumer<AdviceWithRouteBuilder, Exception> advice)
+            throws Exception {
+        AdviceWith.adviceWith(context, routeId, advice);
+        return this;
+    }
+
+    /** Starts the routes of a harness made with more route files, once advised. */
+    public RouteHarness start() {
+        context.start();
+        return this;
+    }
+
+    /** Sends a body to an endpoint of the routes ({@code direct:collect-alerts} once advised so). */
+    public void send(String uri, Object body, Map<String, Object> headers) {
+        template.sendBodyAndHeaders(uri, body, headers);
+    }
+
+    /** A bean the routes call, as the wiring bound it. */
+    public <T> T bean(String name, Class<T> type) {
+        return context.getRegistry().lookupByNameAndType(name, type);
+    }
+
+    /** The folder of this harness's files: spool/, audit/, undelivered/. */
+    public Path data() {
+        return data;
     }
 
     /** Stands for the publisher in the broker watch: RabbitMQ is always reachable. */
@@ -132,6 +175,11 @@ public final class RouteHarness implements AutoCloseable {
     /** Where the publish step sends each outgoing event the broker confirmed, instead of RabbitMQ. */
     public MockEndpoint broker() {
         return context.getEndpoint("mock:broker", MockEndpoint.class);
+    }
+
+    /** A mock endpoint of the routes, as advised ({@code mock:mail}). */
+    public MockEndpoint mock(String uri) {
+        return context.getEndpoint(uri, MockEndpoint.class);
     }
 
     /** What the broker took: the outgoing events, in the order they were confirmed. */

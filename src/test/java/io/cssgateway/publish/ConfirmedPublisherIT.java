@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 
 /** The publish step against the real RabbitMQ: confirmed, persistent, and mandatory. */
-class ConfirmedPublisherTest {
+class ConfirmedPublisherIT {
 
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final String exchange = "css.events.cp-" + run;
