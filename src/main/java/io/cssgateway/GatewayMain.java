@@ -92,8 +92,10 @@ public final class GatewayMain implements Callable<Integer> {
                 .setOut(out).setErr(err);
         // a wrong option or value: one line naming the command, and exit 2, not the whole usage
         line.setParameterExceptionHandler((wrong, arguments) -> {
-            String name = wrong.getCommandLine().getCommandName();
-            err.println(name + ": " + wrong.getMessage() + " (" + name + " --help lists the options)");
+            CommandLine at = wrong.getCommandLine();
+            String name = at.getCommandName();
+            err.println(name + ": " + wrong.getMessage() + " (" + name + " --help lists the "
+                    + (at.getSubcommands().isEmpty() ? "options" : "commands") + ")");
             return 2;
         });
         line.setExecutionExceptionHandler((failure, command, parsed) -> {

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.rabbitmq.client.GetResponse;
 import io.cssgateway.harness.BrokerProbe;
 import io.cssgateway.harness.GatewayProcess;
+import io.cssgateway.harness.JarCommand;
 import io.cssgateway.harness.TestCallbacks;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,5 +74,38 @@ class PackagedJarIT {
             assertThat(gateway.post(port, unsigned).statusCode()).isEqualTo(200);
             assertThat(gateway.output()).containsPattern("WARN .*gateway.signature.required=false");
         }
+    }
+
+    @Test
+    void theCommandLineListsItsCommandsAndDescribesEachAndAWrongOneIsOneLineAndExit2() throws Exception {
+        JarCommand help = JarCommand.run(List.of(), "--help");
+        assertThat(help.exit()).as(help.output()).isZero();
+        assertThat(help.output()).contains("Usage: css-callback-gateway").contains("run").contains("replay")
+                .contains("broker-definitions").contains("send-samples").doesNotContain("Unknown option");
+        for (String command : List.of("run", "replay", "broker-definitions", "send-samples")) {
+            JarCommand described = JarCommand.run(List.of(), command, "--help");
+            assertThat(described.exit()).as(described.output()).isZero();
+            assertThat(described.output()).contains("Usage: css-callback-gateway " + command);
+        }
+        JarCommand version = JarCommand.run(List.of(), "--version");
+        assertThat(version.output()).startsWith("CSS Callback Gateway 0.");
+
+        JarCommand unknown = JarCommand.run(List.of(), "replya");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.output().strip().lines()).hasSize(1);
+        assertThat(unknown.output()).startsWith("css-callback-gateway: Unmatched argument at index 0: 'replya'");
+    }
+
+    @Test
+    void theSampleSenderOfBeforeStillRunsAsAClass() throws Exception {
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                Path.of("target/css-callback-gateway.jar").toAbsolutePath().toString(), "io.cssgateway.dev.SampleSender",
+                "--url", "http://127.0.0.1:" + GatewayProcess.freePort() + "/callbacks/tencent/css", "--key", "k")
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        // nothing listens there: it says so, and exits 1
+        assertThat(process.exitValue()).as(output).isEqualTo(1);
+        assertThat(output).contains("is the gateway running there?");
     }
 }

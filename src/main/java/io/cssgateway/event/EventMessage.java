@@ -32,7 +32,8 @@ import org.apache.camel.Exchange;
  * parses; headers {@code css_event_type}, {@code css_sequence}, {@code css_stream_id}, {@code css_app},
  * {@code css_errcode} where the callback has them (in whichever name family its type uses), and {@code css_signed};
  * {@code message_id} the event identity, {@code timestamp} its {@code event_time} (else the time it was received).
- * The one place an outgoing event is made, live and (later) for replay alike.
+ * The one place an outgoing event is made: live (publish-event), and again from an audit line by replay
+ * ({@code ReplayedEvents}), which must publish what was first published.
  */
 public final class EventMessage {
 

@@ -3,6 +3,7 @@ package io.cssgateway.alert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cssgateway.harness.Eventually;
 import io.cssgateway.harness.RouteHarness;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.mail.MessagingException;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.mock.MockEndpoint;
@@ -69,14 +69,6 @@ class AlertDigestRouteTest {
                 Map.of(SpringRabbitMQConstants.MESSAGE_ID, "0:" + stream + "-1"));
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (!condition.getAsBoolean() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(condition.getAsBoolean()).as(what).isTrue();
-    }
-
     private static String metrics(RouteHarness routes) {
         return routes.bean("metricsRegistry", PrometheusMeterRegistry.class).scrape();
     }
@@ -89,7 +81,7 @@ class AlertDigestRouteTest {
             interruption(routes, "stream-a");
             interruption(routes, "stream-b");
 
-            await(() -> mail.getReceivedCounter() == 1, "one digest mailed");
+            Eventually.holds(() -> mail.getReceivedCounter() == 1, "one digest mailed");
             Exchange sent = mail.getReceivedExchanges().get(0);
             assertThat(sent.getMessage().getHeader("To")).isEqualTo("oncall@example.com");
             assertThat(sent.getMessage().getHeader("From")).isEqualTo("css-gateway@example.com");
@@ -98,7 +90,7 @@ class AlertDigestRouteTest {
             assertThat(sent.getMessage().getBody(String.class)).contains("stream-a").contains("stream-b");
             assertThat(tries.get()).isEqualTo(RETRIES + 1);
             // counted once the mail is out
-            await(() -> metrics(routes).contains("css_gateway_alert_digests_total{outcome=\"sent\"} 1.0"),
+            Eventually.holds(() -> metrics(routes).contains("css_gateway_alert_digests_total{outcome=\"sent\"} 1.0"),
                     "the digest counted as sent");
             assertThat(metrics(routes)).contains("css_gateway_alert_digest_retries_total " + RETRIES + ".0");
             assertThat(undelivered()).isEmpty();
@@ -112,7 +104,7 @@ class AlertDigestRouteTest {
         try (RouteHarness routes = alertRoutes()) {
             interruption(routes, "stream-c");
 
-            await(() -> !routes.auditLines().isEmpty(), "the undelivered digest audited");
+            Eventually.holds(() -> !routes.auditLines().isEmpty(), "the undelivered digest audited");
             assertThat(tries.get()).isEqualTo(RETRIES + 1);
             assertThat(routes.mock("mock:mail").getReceivedCounter()).isZero();
             List<Path> kept = undelivered();
@@ -126,7 +118,7 @@ class AlertDigestRouteTest {
             assertThat(audit.get("body").get("alerts").asInt()).isEqualTo(1);
             assertThat(audit.get("body").get("file").asText()).isEqualTo(kept.get(0).toString());
             // counted once audited
-            await(() -> metrics(routes).contains("css_gateway_alert_digests_total{outcome=\"undelivered\"} 1.0"),
+            Eventually.holds(() -> metrics(routes).contains("css_gateway_alert_digests_total{outcome=\"undelivered\"} 1.0"),
                     "the digest counted as undelivered");
             assertThat(metrics(routes)).contains("css_gateway_alert_digests_total{outcome=\"sent\"} 0.0")
                     .contains("css_gateway_alert_digest_retries_total " + RETRIES + ".0");

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** routes/dispatch.camel.yaml's classify, through the real routes with RabbitMQ advised out. */
+/** routes/classify.camel.yaml's classify, through the real routes with RabbitMQ advised out. */
 class ClassifyRouteTest extends RouteTestSupport {
 
     private final ObjectMapper json = new ObjectMapper();

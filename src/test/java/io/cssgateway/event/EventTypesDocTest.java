@@ -14,7 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** README.md's table of event types is the shipped event-type table. */
+/** docs/consumers.md's table of event types is the shipped event-type table. */
 class EventTypesDocTest {
 
     private static final Pattern ROW = Pattern.compile(
@@ -27,7 +27,7 @@ class EventTypesDocTest {
             shipped = EventTypes.parse(new InputStreamReader(in, StandardCharsets.UTF_8), "event-types.txt");
         }
         Map<Integer, String[]> rows = new LinkedHashMap<>();
-        Matcher m = ROW.matcher(Files.readString(Path.of("README.md")));
+        Matcher m = ROW.matcher(Files.readString(Path.of("docs/consumers.md")));
         while (m.find()) {
             rows.put(Integer.parseInt(m.group(1)), new String[] {m.group(2), m.group(3), m.group(4).strip(), m.group(5)});
         }

@@ -32,13 +32,13 @@ class EventTypesTest {
         "317, moderation-image, moderation.image", "315, moderation-audio, moderation.audio",
         "321, push-error, push.error", "314, relay, relay", "348, summary, summary", "338, subtitle, subtitle",
         "343, quality-control, quality.control", "344, quality-evaluation, quality.evaluation",
-        "347, erasing, erasing", "349, highlight, highlight",
+        "345, quality-average, quality.average", "347, erasing, erasing", "349, highlight, highlight",
     })
     void theShippedTableGivesEachTypeItsNameAndRoutingKey(int code, String name, String routingKey) throws IOException {
         EventTypes.EventType type = shipped().of(code);
         assertThat(type.name()).isEqualTo(name);
         assertThat(type.routingKey()).isEqualTo(routingKey);
-        assertThat(shipped().size()).isEqualTo(16);
+        assertThat(shipped().size()).isEqualTo(17);
     }
 
     @Test

@@ -10,10 +10,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * target/css-callback-gateway.jar run as an operator runs it: {@code java -jar} from the repository root,
@@ -131,6 +134,15 @@ public final class GatewayProcess implements AutoCloseable {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/callbacks/tencent/css"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A sample's value on {@code /observe/metrics} ({@code name{labels}} in Prometheus' text), or null when absent. */
+    public Double metric(String series) throws Exception {
+        String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort
+                + "/observe/metrics")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(text);
+        return m.find() ? Double.valueOf(m.group(1)) : null;
     }
 
     /** Stops it as a service manager would (SIGTERM), and checks it ends cleanly. */

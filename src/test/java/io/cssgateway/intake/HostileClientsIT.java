@@ -165,6 +165,12 @@ class HostileClientsIT {
                     .isGreaterThan(1.5);
             assertThat(slowBodyClosed.get(30, TimeUnit.SECONDS)).as("a body a byte every 0.5 s").isBetween(3.5, 8.0);
             trickler.join(5000);
+            // the operator sees why: css_gateway_http_connections_closed_total by reason
+            assertThat(gateway.metric("css_gateway_http_connections_closed_total{reason=\"slow\"}"))
+                    .as("closed for no whole request in time").isGreaterThanOrEqualTo(1.0);
+            assertThat(gateway.metric("css_gateway_http_connections_closed_total{reason=\"idle\"}"))
+                    .as("closed idle").isGreaterThanOrEqualTo(4.0);
+            assertThat(gateway.metric("css_gateway_http_connections_closed_total{reason=\"limit\"}")).isZero();
             assertThat(gateway.output()).doesNotContain("ERROR").doesNotContain("Exception");
         }
     }
@@ -204,6 +210,10 @@ class HostileClientsIT {
             }
             assertThat(status).isEqualTo(200);
 
+            assertThat(gateway.metric("css_gateway_http_connections_closed_total{reason=\"limit\"}"))
+                    .as("closed at once at the limit").isGreaterThanOrEqualTo(1100 - 768);
+            assertThat(gateway.metric("css_gateway_http_connections_closed_total{reason=\"idle\"}"))
+                    .as("the flood closed by the idle timeout").isGreaterThanOrEqualTo(700.0);
             String output = gateway.output();
             assertThat(output).containsOnlyOnce("HTTP connections at the limit of 768 (gateway.http.max-connections)")
                     .doesNotContain("Too many open files").doesNotContain("RabbitMQ does not take events")

@@ -8,7 +8,7 @@ import io.cssgateway.harness.BrokerProbe;
 import io.cssgateway.harness.GatewayProcess;
 import io.cssgateway.harness.KarafContainer;
 import io.cssgateway.harness.Mailbox;
-import io.cssgateway.harness.ReplayProcess;
+import io.cssgateway.harness.JarCommand;
 import io.cssgateway.harness.SharedDatabase;
 import io.cssgateway.harness.TcpProxy;
 import io.cssgateway.harness.TestCallbacks;
@@ -135,7 +135,7 @@ class KarafIT {
                 assertThat(broker.next(queue, Duration.ofSeconds(1))).isNull();
 
                 // replay: the standalone jar's command over the audit log the gateway in Karaf writes under data/
-                ReplayProcess replay = ReplayProcess.run(List.of("-Dgateway.audit.dir="
+                JarCommand replay = JarCommand.replay(List.of("-Dgateway.audit.dir="
                         + karaf.data("css-callback-gateway/audit"), "-Dgateway.rabbitmq.exchange=" + exchange,
                         "-Dgateway.rabbitmq.alternate-exchange=" + unrouted, "-Dgateway.rabbitmq.unrouted-queue=" + unrouted),
                         "--from", Instant.now().minusSeconds(600).toString(), "--routing-key", "karaf.stream.push");

@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -81,11 +83,32 @@ class OperationsIT {
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** A sample's value in Prometheus' text format ({@code name{labels} value}), or null when absent. */
-    private Double metric(GatewayProcess gateway, String series) throws Exception {
+    private static Double metric(GatewayProcess gateway, String series) throws Exception {
+        return gateway.metric(series);
+    }
+
+    /** The css_gateway_* metrics the gateway exports, by name (a histogram's _max gauge is its histogram's). */
+    private Set<String> exportedMetrics(GatewayProcess gateway) throws Exception {
         String text = get(gateway.managementPort(), "/observe/metrics").body();
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(text);
-        return m.find() ? Double.valueOf(m.group(1)) : null;
+        Map<String, String> types = new TreeMap<>();
+        Matcher m = Pattern.compile("(?m)^# TYPE (css_gateway_\\w+) (\\w+)$").matcher(text);
+        while (m.find()) {
+            types.put(m.group(1), m.group(2));
+        }
+        Set<String> names = new TreeSet<>(types.keySet());
+        names.removeIf(name -> name.endsWith("_max")
+                && "histogram".equals(types.get(name.substring(0, name.length() - "_max".length()))));
+        return names;
+    }
+
+    /** The metric names docs/operating.md's table lists. */
+    private static Set<String> documentedMetrics() throws IOException {
+        Set<String> names = new TreeSet<>();
+        Matcher m = Pattern.compile("(?m)^\\| `(css_gateway_\\w+)").matcher(Files.readString(Path.of("docs/operating.md")));
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        return names;
     }
 
     /** The readiness answer once {@code until} holds for it, waiting up to {@code atMost}. */
@@ -137,6 +160,13 @@ class OperationsIT {
             assertThat(metric(gateway, "css_gateway_answer_seconds_count")).isEqualTo(2.0);
             assertThat(metric(gateway, "css_gateway_broker_up")).isEqualTo(1.0);
             assertThat(metric(gateway, "css_gateway_dedup_entries")).isEqualTo(1.0);
+            assertThat(metric(gateway, "css_gateway_http_connections")).isNotNull();
+            for (String reason : List.of("idle", "slow", "limit")) {
+                assertThat(metric(gateway, "css_gateway_http_connections_closed_total{reason=\"" + reason + "\"}"))
+                        .isNotNull();
+            }
+            // docs/operating.md's table is what the gateway exports, neither more nor less
+            assertThat(exportedMetrics(gateway)).isEqualTo(documentedMetrics());
 
             // RabbitMQ cut off: readiness DOWN saying why, broker_up 0, callbacks still answered 200 (spooled)
             rabbitmq.cut();

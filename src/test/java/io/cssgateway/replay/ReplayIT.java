@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.rabbitmq.client.GetResponse;
 import io.cssgateway.harness.BrokerProbe;
 import io.cssgateway.harness.GatewayProcess;
-import io.cssgateway.harness.ReplayProcess;
+import io.cssgateway.harness.JarCommand;
 import io.cssgateway.harness.TestCallbacks;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -113,8 +113,8 @@ class ReplayIT {
     }
 
     /** The replay command as an operator runs it, with the gateway's configuration. */
-    private ReplayProcess replay(String... arguments) throws Exception {
-        return ReplayProcess.run(List.of("-Dgateway.rabbitmq.exchange=" + EXCHANGE,
+    private JarCommand replay(String... arguments) throws Exception {
+        return JarCommand.replay(List.of("-Dgateway.rabbitmq.exchange=" + EXCHANGE,
                 "-Dgateway.audit.dir=" + dir.resolve("audit")), arguments);
     }
 
@@ -136,7 +136,7 @@ class ReplayIT {
     @Test
     @Order(1)
     void theAcceptedEventsOfTheWindowComeBackAsFirstPublishedWithTheReplayedHeader() throws Exception {
-        ReplayProcess result = replay(window());
+        JarCommand result = replay(window());
 
         assertThat(result.exit()).as(result.output()).isZero();
         assertThat(result.output()).contains("7 selected").contains("7 sent, 7 confirmed, 0 not confirmed");
@@ -175,7 +175,7 @@ class ReplayIT {
     @Test
     @Order(3)
     void aDryRunPublishesNothing() throws Exception {
-        ReplayProcess result = replay(window("--dry-run"));
+        JarCommand result = replay(window("--dry-run"));
 
         assertThat(result.exit()).isZero();
         assertThat(result.output()).contains("replay (dry run): ").contains("7 selected").contains("0 sent");
@@ -194,7 +194,7 @@ class ReplayIT {
         Files.writeString(audit, "{\"received_at\":\"2026-11-30T10:00:00.000Z\",\"verdict\":\"acc\n",
                 StandardOpenOption.APPEND);
 
-        ReplayProcess result = replay(window());
+        JarCommand result = replay(window());
 
         assertThat(result.exit()).as(result.output()).isZero();
         assertThat(result.output()).contains("skipped " + audit + ":" + (lines + 1) + ": not an audit line")
@@ -208,7 +208,7 @@ class ReplayIT {
         // the five since bound went to the test's queue; re-park two copies by hand as the broker would
         assertThat(broker.queueDepth(UNROUTED)).isEqualTo(2);
 
-        ReplayProcess result = replay("--unrouted");
+        JarCommand result = replay("--unrouted");
 
         assertThat(result.exit()).as(result.output()).isZero();
         assertThat(result.output()).contains("2 of the 2 messages on " + UNROUTED + " moved to " + EXCHANGE);
@@ -230,7 +230,7 @@ class ReplayIT {
                 "-Dgateway.spool.dir=" + otherDir.resolve("spool")).awaitStarted()) {
             String stagingQueue = broker.bindQueue(otherExchange, "#");
 
-            ReplayProcess result = replay(window("--to-url", "http://127.0.0.1:" + otherPort + "/callbacks/tencent/css",
+            JarCommand result = replay(window("--to-url", "http://127.0.0.1:" + otherPort + "/callbacks/tencent/css",
                     "--key", otherKey));
 
             assertThat(result.exit()).as(result.output()).isZero();
@@ -239,7 +239,7 @@ class ReplayIT {
             broker.drain(stagingQueue, Duration.ofMillis(1000)).forEach(m -> ids.add(m.getProps().getMessageId()));
             assertThat(ids).containsExactlyInAnyOrderElementsOf(new ArrayList<>(replayedIds()));
 
-            ReplayProcess wrongKey = replay(window("--to-url", "http://127.0.0.1:" + otherPort + "/callbacks/tencent/css",
+            JarCommand wrongKey = replay(window("--to-url", "http://127.0.0.1:" + otherPort + "/callbacks/tencent/css",
                     "--key", "not-its-key", "--event-type", "1"));
             assertThat(wrongKey.exit()).isEqualTo(1);
             assertThat(wrongKey.output()).contains("answers {401=5}");
@@ -259,7 +259,7 @@ class ReplayIT {
     @Test
     @Order(7)
     void aBrokerThatCannotTakeTheEventsIsExit1WithTheReason() throws Exception {
-        ReplayProcess result = ReplayProcess.run(List.of("-Dgateway.rabbitmq.exchange=" + EXCHANGE,
+        JarCommand result = JarCommand.replay(List.of("-Dgateway.rabbitmq.exchange=" + EXCHANGE,
                 "-Dgateway.audit.dir=" + dir.resolve("audit"), "-Dgateway.rabbitmq.addresses=127.0.0.1:1"), window());
 
         assertThat(result.exit()).isEqualTo(1);
@@ -271,21 +271,21 @@ class ReplayIT {
     @Test
     @Order(8)
     void aWrongCommandLineIsOneLineAndExit2() throws Exception {
-        ReplayProcess unknown = replay("--form", "2026-11-30T10:00:00Z");
+        JarCommand unknown = replay("--form", "2026-11-30T10:00:00Z");
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.output().strip().lines()).hasSize(1);
         assertThat(unknown.output()).startsWith("replay: Unknown options: '--form'");
 
-        ReplayProcess badTime = replay("--from", "yesterday");
+        JarCommand badTime = replay("--from", "yesterday");
         assertThat(badTime.exit()).isEqualTo(2);
         assertThat(badTime.output().strip().lines()).hasSize(1);
         assertThat(badTime.output()).contains("'yesterday' is not an ISO-8601 time");
 
-        ReplayProcess backwards = replay("--from", "2026-11-30T11:00:00Z", "--to", "2026-11-30T10:00:00Z");
+        JarCommand backwards = replay("--from", "2026-11-30T11:00:00Z", "--to", "2026-11-30T10:00:00Z");
         assertThat(backwards.exit()).isEqualTo(2);
         assertThat(backwards.output()).contains("--from (2026-11-30T11:00:00Z) must be before --to");
 
-        ReplayProcess help = replay("--help");
+        JarCommand help = replay("--help");
         assertThat(help.exit()).isZero();
         assertThat(help.output()).contains("--from", "--to", "--event-type", "--stream", "--app", "--routing-key",
                 "--dry-run", "--rate", "--unrouted", "--to-url", "--key");

@@ -3,6 +3,7 @@ package io.cssgateway.spool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cssgateway.event.OutgoingEvent;
+import io.cssgateway.harness.Eventually;
 import io.cssgateway.harness.RouteHarness;
 import io.cssgateway.harness.TestCallbacks;
 import io.cssgateway.publish.BrokerState;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,14 +45,6 @@ class SpoolDrainRouteTest {
         return ids;
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (!condition.getAsBoolean() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(condition.getAsBoolean()).as(what).isTrue();
-    }
-
     private static List<String> publishedIds(RouteHarness routes) {
         return routes.published().stream().map(OutgoingEvent::messageId).toList();
     }
@@ -73,13 +65,13 @@ class SpoolDrainRouteTest {
 
             routes.brokerDoes(exchange -> { });
 
-            await(() -> routes.spooled() == 0, "the spool drained");
+            Eventually.holds(() -> routes.spooled() == 0, "the spool drained");
             assertThat(publishedIds(routes)).containsExactlyInAnyOrderElementsOf(ids);
             // each confirm removes the event's file, then counts it out of the spool and marks RabbitMQ up: new
             // events are published directly again
             Spool spool = routes.bean("spool", Spool.class);
-            await(() -> spool.depth() == 0, "the spool's depth (css_gateway_spool_events) back to 0");
-            await(() -> routes.bean("brokerState", BrokerState.class).isUp(), "RabbitMQ up again");
+            Eventually.holds(() -> spool.depth() == 0, "the spool's depth (css_gateway_spool_events) back to 0");
+            Eventually.holds(() -> routes.bean("brokerState", BrokerState.class).isUp(), "RabbitMQ up again");
             List<String> next = spooledWhileTheBrokerIsAway(routes, 1);
             assertThat(routes.spooled()).isZero();
             assertThat(publishedIds(routes)).contains(next.get(0));
@@ -101,7 +93,7 @@ class SpoolDrainRouteTest {
                 }
             });
 
-            await(() -> routes.spooled() == 0, "the spool drained");
+            Eventually.holds(() -> routes.spooled() == 0, "the spool drained");
             assertThat(publishedIds(routes)).containsExactlyInAnyOrderElementsOf(ids).doesNotHaveDuplicates();
             assertThat(tries.get()).isGreaterThan(ids.size());
         }
@@ -118,11 +110,11 @@ class SpoolDrainRouteTest {
             List<String> ids = spooledWhileTheBrokerIsAway(routes, 2);
             routes.brokerDoes(exchange -> { });
 
-            await(() -> routes.spooled() == 0, "the spool drained");
+            Eventually.holds(() -> routes.spooled() == 0, "the spool drained");
             assertThat(publishedIds(routes)).containsExactlyInAnyOrderElementsOf(ids);
             assertThat(spoolDir.resolve("unreadable/0000000000001-0000000001.event")).hasContent("not a spooled event");
             Spool spool = routes.bean("spool", Spool.class);
-            await(() -> spool.depth() == 0, "the spool's depth back to 0, the unreadable file not counted");
+            Eventually.holds(() -> spool.depth() == 0, "the spool's depth back to 0, the unreadable file not counted");
         }
     }
 }
