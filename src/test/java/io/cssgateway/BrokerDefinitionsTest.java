@@ -29,7 +29,8 @@ class BrokerDefinitionsTest {
         BrokerDefinitions made = definitions(alertsOn);
         JsonNode documented = new ObjectMapper().readTree(Path.of("docs/rabbitmq-definitions.json").toFile());
         assertThat(made.json()).isEqualTo(documented);
-        assertThat(made.verifyPermissions()).containsExactly("^$", "^css\\.events$", "^(css\\.events\\.alerts)$");
+        assertThat(made.verifyPermissions()).containsExactly("^$", "^css\\.events$",
+                "^(css\\.events\\.alerts|css\\.events\\.streams)$");
     }
 
     @Test
@@ -41,16 +42,24 @@ class BrokerDefinitionsTest {
         JsonNode json = definitions(house).json();
 
         assertThat(json.get("queues").findValuesAsText("name")).containsExactly("staging.css.unrouted",
-                "staging.css.alerts");
+                "staging.css.alerts", "staging.css.streams");
         assertThat(json.get("exchanges").get(0).get("arguments").get("alternate-exchange").asText())
                 .isEqualTo("staging.css.unrouted");
         assertThat(json.get("bindings").findValuesAsText("routing_key")).contains("live.css.stream.interrupt.network",
-                "live.css.push.error", "live.css.record.error").doesNotContain("stream.interrupt.network");
+                "live.css.push.error", "live.css.record.error", "live.css.stream.push", "live.css.stream.interrupt.#")
+                .doesNotContain("stream.interrupt.network");
     }
 
     @Test
-    void withoutAlertsTheUserReadsNothing() throws Exception {
-        BrokerDefinitions made = definitions(new Properties());
+    void withoutAlertsTheUserReadsOnlyTheStreamQueueAndWithoutTheStreamStateNothing() throws Exception {
+        BrokerDefinitions streams = definitions(new Properties());
+        assertThat(streams.json().get("queues").findValuesAsText("name")).containsExactly("css.events.unrouted",
+                "css.events.streams");
+        assertThat(streams.verifyPermissions()).containsExactly("^$", "^css\\.events$", "^(css\\.events\\.streams)$");
+
+        Properties off = new Properties();
+        off.setProperty("gateway.streams.enabled", "false");
+        BrokerDefinitions made = definitions(off);
         assertThat(made.json().get("queues").findValuesAsText("name")).containsExactly("css.events.unrouted");
         assertThat(made.verifyPermissions()).containsExactly("^$", "^css\\.events$", "^$");
     }

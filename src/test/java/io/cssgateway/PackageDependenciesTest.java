@@ -32,6 +32,7 @@ class PackageDependenciesTest {
             Map.entry("audit", SHARED),
             Map.entry("alert", SHARED),
             Map.entry("observe", SHARED),
+            Map.entry("streams", SHARED),
             // shuts the intake's gate while the route files are swapped in
             Map.entry("reload", Set.of("support", "event", "intake")),
             // reads the audit files and publishes as the gateway does; re-posts callbacks signed as the provider signs
@@ -39,7 +40,7 @@ class PackageDependenciesTest {
             Map.entry("replay", Set.of("support", "event", "intake", "audit", "publish")),
             Map.entry("dev", Set.of("support", "event", "intake")),
             Map.entry("config", Set.of("support", "event", "intake", "classify", "dedup", "publish", "spool", "audit",
-                    "alert", "observe", "dev", "reload")),
+                    "alert", "observe", "streams", "dev", "reload")),
             // starts Camel Main, which builds the rest from application.properties, as GatewayMain does
             Map.entry("karaf", Set.of()));
 

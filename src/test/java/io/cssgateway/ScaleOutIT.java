@@ -55,6 +55,7 @@ class ScaleOutIT {
     static Path dir;
 
     private final String table = SharedDatabase.uniqueTable("seen_scale");
+    private final String streamTables = SharedDatabase.uniqueTable("streams_scale");
     private final List<GatewayProcess> gateways = new ArrayList<>();
     private final int[] ports = new int[5];
     private BrokerProbe broker;
@@ -91,6 +92,7 @@ class ScaleOutIT {
                 "-Dgateway.rabbitmq.queue-type=quorum", "-Dgateway.rabbitmq.watch-interval-ms=1000",
                 "-Dgateway.dedup.store=jdbc", "-Dgateway.dedup.jdbc.url=" + SharedDatabase.URL,
                 "-Dgateway.dedup.jdbc.username=" + SharedDatabase.USER, "-Dgateway.dedup.jdbc.table=" + table,
+                "-Dgateway.streams.jdbc.table=" + streamTables,
                 "-Dgateway.alert.enabled=true", "-Dgateway.alert.from=gateway@example.com",
                 "-Dgateway.alert.to=oncall@example.com", "-Dgateway.alert.smtp.port=" + mailbox.port(),
                 "-Dgateway.alert.window-seconds=" + ALERT_WINDOW_SECONDS);
@@ -105,11 +107,13 @@ class ScaleOutIT {
         broker.deleteExchange(UNROUTED);
         broker.deleteQueue(UNROUTED);
         broker.deleteQueue(ALERTS);
+        broker.deleteQueue(EXCHANGE + ".streams");
         broker.close();
         mailbox.close();
         secondNode.close();
         thirdsOnlyNode.close();
         SharedDatabase.drop(table);
+        SharedDatabase.dropStreamTables(streamTables);
     }
 
     private static TestCallbacks push() {

@@ -20,6 +20,8 @@ import io.cssgateway.publish.Topology;
 import io.cssgateway.reload.RoutesReloader;
 import io.cssgateway.spool.Spool;
 import io.cssgateway.spool.SpoolBeans;
+import io.cssgateway.streams.StreamStates;
+import io.cssgateway.streams.StreamsBeans;
 import io.cssgateway.support.Settings;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,6 +85,7 @@ public final class GatewayBeans implements CamelConfiguration {
         BrokerState brokerState = PublishBeans.bindEventMessage(camelContext, settings, spool::depth);
         AuditLog auditLog = AuditBeans.bind(camelContext, settings, IntakeBeans.callbackKeys(settings));
         MailState mailState = AlertBeans.bind(camelContext, settings);
+        StreamStates streamStates = StreamsBeans.bind(camelContext, settings);
 
         ObserveBeans.bindReadiness(camelContext, brokerState::notTakingEvents, Map.of(
                 "spool", Path.of(settings.text("gateway.spool.dir")),
@@ -92,21 +95,31 @@ public final class GatewayBeans implements CamelConfiguration {
         metrics.auditWriteFailures(auditLog::failures);
         metrics.brokerUp(brokerState::isUp);
         metrics.digestRetries(mailState::retries);
+        if (streamStates != null) {
+            metrics.streams(streamStates::online, streamStates::wentOnline, streamStates::wentOffline,
+                    streamStates::untrackable);
+        }
         return eventTypes;
     }
 
     /**
      * The gateway's RabbitMQ topology, as the gateway declares (or checks) it and the {@code broker-definitions}
-     * command writes it: the exchanges of {@code gateway.rabbitmq.*} and the gateway's own queues: the alert queue,
-     * bound to the routing key of each alerting category, with single-active-consumer (one consumer at a time across
-     * all instances builds the digests), when alerts are on; the dev profile's tap, bound to everything.
+     * command writes it: the exchanges of {@code gateway.rabbitmq.*} and the gateway's own queues, each with
+     * single-active-consumer (one consumer at a time across all instances): the alert queue, bound to the routing key
+     * of each alerting category, when alerts are on; the stream queue, bound to every push and interruption, when the
+     * stream state is on; the dev profile's tap, bound to everything.
      */
     public static Topology topology(Settings settings, EventTypes eventTypes) {
         List<Topology.BoundQueue> queues = new ArrayList<>();
+        Map<String, Object> oneConsumer = Map.of("x-single-active-consumer", true);
         if (AlertBeans.enabled(settings)) {
-            queues.add(new Topology.BoundQueue(AlertBeans.queue(settings), true, Map.of("x-single-active-consumer", true),
+            queues.add(new Topology.BoundQueue(AlertBeans.queue(settings), true, oneConsumer,
                     AlertBeans.policy(settings).bindingKeys(eventTypes,
                             settings.optional("gateway.rabbitmq.routing-key-prefix"))));
+        }
+        if (StreamsBeans.enabled(settings)) {
+            queues.add(new Topology.BoundQueue(StreamsBeans.queue(settings), true, oneConsumer,
+                    StreamsBeans.bindingKeys(settings)));
         }
         if (isDevProfile(settings)) {
             queues.add(new Topology.BoundQueue(DevServices.tapQueue(settings), false, Map.of(), List.of("#")));
@@ -124,6 +137,9 @@ public final class GatewayBeans implements CamelConfiguration {
         if (!AlertBeans.enabled(settings)) {
             off.add("alert mail (gateway.alert.enabled=false" + (settings.list("gateway.alert.to").isEmpty() ? ")"
                     : ", so no mail is sent although gateway.alert.to is set)"));
+        }
+        if (!StreamsBeans.enabled(settings)) {
+            off.add("stream state (gateway.streams.enabled=false: no stream.state.* messages, no /api/streams)");
         }
         if (!settings.bool("gateway.audit.rabbitmq.enabled")) {
             off.add("audit lines to RabbitMQ (gateway.audit.rabbitmq.enabled=false; the audit files are written)");

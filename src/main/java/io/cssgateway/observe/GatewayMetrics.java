@@ -145,6 +145,24 @@ public final class GatewayMetrics {
                 .tag("reason", reason).register(registry));
     }
 
+    /**
+     * The stream state: streams online now (from the store, shared by every instance), changes of state saved by this
+     * instance, and messages on the stream queue that were not a push or interruption of a stream.
+     */
+    public void streams(LongSupplier online, LongSupplier wentOnline, LongSupplier wentOffline,
+            LongSupplier untrackable) {
+        gauge("css.gateway.streams.online", "Streams online now (every instance's view: the shared store)", null,
+                online::getAsLong);
+        for (Map.Entry<String, LongSupplier> changes : Map.of("online", wentOnline, "offline", wentOffline).entrySet()) {
+            FunctionCounter.builder("css.gateway.stream.state.changes", held(changes.getValue()),
+                            LongSupplier::getAsLong)
+                    .description("Changes of a stream's state this instance published and saved, by the new state")
+                    .tag("state", changes.getKey()).register(registry);
+        }
+        counted("css.gateway.stream.untrackable", "Messages on the stream queue that were no push or interruption "
+                + "of a stream (taken off the queue, changing nothing)", untrackable);
+    }
+
     /** A value read when Prometheus scrapes. */
     private void gauge(String name, String description, String baseUnit, DoubleSupplier value) {
         Gauge.builder(name, value::getAsDouble).description(description).baseUnit(baseUnit).register(registry);

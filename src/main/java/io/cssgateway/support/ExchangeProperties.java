@@ -33,7 +33,7 @@ public final class ExchangeProperties {
     public static final String EVENT = "event";
     /** An interruption's errcode category. Set by classify; read by EventMessage, AuditLog. */
     public static final String CATEGORY = "category";
-    /** The routing key the event is published with. Set by classify; read by EventMessage, AuditLog. */
+    /** The routing key the event is published with. Set by classify (track-stream-state: a state message's); read by EventMessage, AuditLog, StreamStates. */
     public static final String ROUTING_KEY = "routingKey";
 
     // ---------------------------------------------------------------- the answer and the audit line
@@ -57,4 +57,9 @@ public final class ExchangeProperties {
     public static final String DIGEST = "digest";
     /** Where an undelivered digest was kept. Set by alert-mail-retries; read by its log line and audit line. */
     public static final String UNDELIVERED_FILE = "undeliveredFile";
+
+    // ---------------------------------------------------------------- the stream state (streams.camel.yaml)
+
+    /** What a push or interruption does to its stream ({@code StreamState.Transition}), null for neither. Set by StreamStates.apply; read by track-stream-state, StreamStates.message and save. */
+    public static final String STREAM_TRANSITION = "streamTransition";
 }

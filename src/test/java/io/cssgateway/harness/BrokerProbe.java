@@ -28,9 +28,11 @@ public final class BrokerProbe implements AutoCloseable {
     }
 
     /** A new exclusive queue bound to {@code exchange} with {@code pattern}. */
-    public String bindQueue(String exchange, String pattern) throws IOException {
+    public String bindQueue(String exchange, String... patterns) throws IOException {
         String queue = channel.queueDeclare("", false, true, true, null).getQueue();
-        channel.queueBind(queue, exchange, pattern);
+        for (String pattern : patterns) {
+            channel.queueBind(queue, exchange, pattern);
+        }
         queues.add(queue);
         return queue;
     }
@@ -103,10 +105,16 @@ public final class BrokerProbe implements AutoCloseable {
     }
 
     /** A gateway's exchange with what it declares by default beside it: {@code <exchange>.unrouted}, exchange and queue. */
+    /**
+     * Deletes what a gateway on {@code exchange} declares with the default names: the exchange, its alternate
+     * exchange and queue, its stream queue and its alert queue.
+     */
     public void deleteGatewayTopology(String exchange) throws IOException {
         channel.exchangeDelete(exchange);
         channel.exchangeDelete(exchange + ".unrouted");
         channel.queueDelete(exchange + ".unrouted");
+        channel.queueDelete(exchange + ".streams");
+        channel.queueDelete(exchange + ".alerts");
     }
 
     public void declareTopicExchange(String exchange, String alternateExchange) throws IOException {

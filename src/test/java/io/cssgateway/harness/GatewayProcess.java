@@ -64,10 +64,13 @@ public final class GatewayProcess implements AutoCloseable {
         // a management port of its own (a test's own -D, after it, wins)
         int managementPort = freePort();
         command.add("-Dcamel.management.port=" + managementPort);
+        // the stream state's messages stay out of the queues bound to # (StreamsIT turns it on)
+        command.add("-Dgateway.streams.enabled=false");
         command.addAll(List.of(options));
         command.add("-Dcamel.server.host=127.0.0.1");
         command.add("-Dgateway.dedup.file=" + dir.resolve("seen-events.txt"));
         command.add("-Dgateway.audit.dir=" + dir.resolve("audit"));
+        command.add("-Dgateway.streams.dir=" + dir.resolve("streams"));
         command.addAll(List.of("-jar", jar.toString()));
         Path output = dir.resolve("gateway-" + System.nanoTime() + ".out");
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)

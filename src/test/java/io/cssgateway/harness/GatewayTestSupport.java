@@ -72,6 +72,9 @@ public abstract class GatewayTestSupport extends CamelMainTestSupport {
         properties.setProperty("gateway.dedup.file", dataDir.resolve("dedup/seen-events.txt").toString());
         properties.setProperty("gateway.audit.dir", dataDir.resolve("audit").toString());
         properties.setProperty("gateway.spool.dir", dataDir.resolve("spool").toString());
+        properties.setProperty("gateway.streams.dir", dataDir.resolve("streams").toString());
+        // the stream state's messages stay out of the queues bound to # (StreamsIT turns it on)
+        properties.setProperty("gateway.streams.enabled", "false");
         properties.setProperty("gateway.rabbitmq.exchange", exchange);
         properties.setProperty("gateway.rabbitmq.alternate-exchange", unrouted);
         properties.setProperty("gateway.rabbitmq.unrouted-queue", unrouted);
@@ -128,6 +131,7 @@ public abstract class GatewayTestSupport extends CamelMainTestSupport {
         broker.deleteExchange(exchange);
         broker.deleteExchange(unrouted);
         broker.deleteQueue(unrouted);
+        broker.deleteQueue(exchange + ".streams");
         broker.close();
     }
 

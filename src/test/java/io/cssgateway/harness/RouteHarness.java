@@ -76,6 +76,9 @@ public final class RouteHarness implements AutoCloseable {
         overrides.setProperty("gateway.spool.dir", data.resolve("spool").toString());
         overrides.setProperty("gateway.audit.dir", data.resolve("audit").toString());
         overrides.setProperty("gateway.alert.undelivered-dir", data.resolve("undelivered").toString());
+        // the stream state's own tests turn it on (StreamsRouteTest)
+        overrides.setProperty("gateway.streams.enabled", "false");
+        overrides.setProperty("gateway.streams.dir", data.resolve("streams").toString());
         overrides.putAll(configuration);
         context.getPropertiesComponent().setLocation("file:application.properties");
         context.getPropertiesComponent().setOverrideProperties(overrides);

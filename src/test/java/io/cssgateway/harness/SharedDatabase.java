@@ -72,6 +72,13 @@ public final class SharedDatabase {
         execute("DROP TABLE IF EXISTS " + table);
     }
 
+    /** Drops the stream state's three tables of this prefix ({@code gateway.streams.jdbc.table}). */
+    public static void dropStreamTables(String prefix) {
+        for (String table : new String[] {prefix, prefix + "_closed", prefix + "_meta"}) {
+            drop(table);
+        }
+    }
+
     private static Connection connect() throws SQLException {
         return DriverManager.getConnection(URL, USER, "");
     }

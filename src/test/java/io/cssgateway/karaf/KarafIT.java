@@ -101,7 +101,9 @@ class KarafIT {
                                     Map.entry("gateway.dedup.store", "jdbc"),
                                     Map.entry("gateway.dedup.jdbc.url", SharedDatabase.URL),
                                     Map.entry("gateway.dedup.jdbc.username", SharedDatabase.USER),
-                                    Map.entry("gateway.dedup.jdbc.table", seenTable));
+                                    Map.entry("gateway.dedup.jdbc.table", seenTable),
+                                    // the stream state in the bundle's own local store (H2), under data/
+                                    Map.entry("gateway.streams.store", "local"));
                             for (Map.Entry<String, String> setting : settings.entrySet()) {
                                 setKey(cfg, setting.getKey(), setting.getValue());
                             }
@@ -113,7 +115,8 @@ class KarafIT {
                 karaf.postUntil(port, PATH, () -> "{}", answer -> answer.statusCode() == 400);
                 System.out.printf("Karaf started with the KAR in deploy/, to the gateway's first answer: %d ms%n",
                         Duration.ofNanos(System.nanoTime() - dropped).toMillis());
-                String queue = broker.bindQueue(exchange, "#");
+                String queue = broker.bindQueue(exchange, "karaf.stream.push", "karaf.stream.interrupt.#");
+                String states = broker.bindQueue(exchange, "karaf.stream.state.#");
 
                 // a signed callback: 200, on RabbitMQ with its routing key, audited under data/
                 String sequence = TestCallbacks.uniqueSequence();
@@ -126,6 +129,18 @@ class KarafIT {
                 assertThat(message.getEnvelope().getRoutingKey()).isEqualTo("karaf.stream.push");
                 assertThat(message.getProps().getMessageId()).isEqualTo("1:" + sequence);
                 assertThat(auditLines(karaf)).anyMatch(line -> line.contains("\"1:" + sequence + "\""));
+
+                // the stream went online: a state message, and the API on the management port says so (the state in
+                // the bundle's local store, under data/)
+                GetResponse online = broker.next(states, Duration.ofSeconds(10));
+                assertThat(online).isNotNull();
+                assertThat(online.getEnvelope().getRoutingKey()).isEqualTo("karaf.stream.state.online");
+                assertThat(online.getProps().getHeaders()).containsEntry("css_version", 1L);
+                HttpResponse<String> stream = karaf.get(managementPort, "/api/streams/test.domain.com/live/test_stream");
+                assertThat(stream.statusCode()).as(stream.body()).isEqualTo(200);
+                assertThat(stream.body()).contains("\"state\":\"online\"").contains("\"open_sequences\":[\"" + sequence
+                        + "\"]");
+                assertThat(karaf.data("css-callback-gateway/streams/streams.mv.db")).exists();
 
                 // its retry is a duplicate, by the identity the gateway inside Karaf wrote to PostgreSQL
                 assertThat(SharedDatabase.single("SELECT COUNT(*) FROM " + seenTable + " WHERE messageId = '1:"
@@ -236,6 +251,7 @@ class KarafIT {
                 broker.deleteExchange(unrouted);
                 broker.deleteQueue(unrouted);
                 broker.deleteQueue(alerts);
+                broker.deleteQueue(exchange + ".streams");
                 SharedDatabase.drop(seenTable);
             }
         }

@@ -59,6 +59,7 @@ class OperationsIT {
         try (BrokerProbe broker = new BrokerProbe()) {
             broker.deleteQueue(alerts);
             broker.deleteQueue(unrouted);
+            broker.deleteQueue(exchange + ".streams");
             broker.deleteExchange(exchange);
             broker.deleteExchange(unrouted);
         }

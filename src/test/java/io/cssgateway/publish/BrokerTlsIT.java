@@ -58,6 +58,7 @@ class BrokerTlsIT {
     void removeTopology() throws Exception {
         try (BrokerProbe probe = new BrokerProbe()) {
             probe.deleteQueue(exchange + ".unrouted");
+            probe.deleteQueue(exchange + ".streams");
             probe.deleteExchange(exchange);
             probe.deleteExchange(exchange + ".unrouted");
         }

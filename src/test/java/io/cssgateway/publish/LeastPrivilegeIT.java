@@ -43,6 +43,7 @@ class LeastPrivilegeIT {
         try (BrokerProbe probe = new BrokerProbe()) {
             probe.deleteQueue(exchange + ".alerts");
             probe.deleteQueue(exchange + ".unrouted");
+            probe.deleteQueue(exchange + ".streams");
             probe.deleteExchange(exchange);
             probe.deleteExchange(exchange + ".unrouted");
         }

@@ -75,6 +75,7 @@ class SpoolProcessIT {
                 broker.deleteExchange(exchange);
                 broker.deleteExchange(unrouted);
                 broker.deleteQueue(unrouted);
+                broker.deleteQueue(exchange + ".streams");
             }
         }
     }

@@ -1,0 +1,126 @@
+package io.cssgateway.streams;
+
+import io.cssgateway.support.ClosedWithCamel;
+import io.cssgateway.support.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
+import org.apache.camel.component.platform.http.main.ManagementHttpServer;
+import org.h2.jdbcx.JdbcDataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The stream state of routes/streams.camel.yaml ({@code gateway.streams.*}): its store ({@code streamStore}), the
+ * bean the route calls ({@code streamStates}), and {@code /api/streams} on the management port.
+ */
+public final class StreamsBeans {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamsBeans.class);
+
+    private StreamsBeans() {}
+
+    /** Whether the gateway keeps the stream state ({@code gateway.streams.enabled}). */
+    public static boolean enabled(Settings settings) {
+        return settings.bool("gateway.streams.enabled");
+    }
+
+    /** The stream queue's name ({@code gateway.streams.queue}). */
+    public static String queue(Settings settings) {
+        return settings.text("gateway.streams.queue");
+    }
+
+    /** The routing keys the stream queue is bound with: every push and every interruption, prefixed. */
+    public static List<String> bindingKeys(Settings settings) {
+        String prefix = settings.optional("gateway.rabbitmq.routing-key-prefix");
+        return List.of(prefix + "stream.push", prefix + "stream.interrupt.#");
+    }
+
+    /**
+     * Binds {@code streamStates}; when the stream state is on, with its store (PostgreSQL when
+     * {@code gateway.dedup.store=jdbc}, else a local file) and the API, and returns it; null when it is off.
+     */
+    public static StreamStates bind(CamelContext camelContext, Settings settings) throws Exception {
+        if (!enabled(settings)) {
+            camelContext.getRegistry().bind("streamStates", StreamStates.off());
+            return null;
+        }
+        StreamStore store = store(settings);
+        ClosedWithCamel.register(camelContext, "the stream state store", store);
+        camelContext.getRegistry().bind("streamStore", store);
+        StreamStates states = new StreamStates(store,
+                Duration.ofSeconds(settings.positive("gateway.streams.closed-retention-seconds")),
+                Duration.ofDays(settings.positive("gateway.streams.offline-retention-days")), Clock.systemUTC());
+        camelContext.getRegistry().bind("streamStates", states);
+        String token = settings.optional("gateway.api.token");
+        boolean tokenRequired = settings.bool("gateway.api.read-token-required");
+        if (tokenRequired && token.isEmpty()) {
+            throw new IllegalStateException("gateway.api.read-token-required=true needs the API token: set "
+                    + "GATEWAY_API_TOKEN in the environment");
+        }
+        StreamsApi api = new StreamsApi(store, tokenRequired ? token : null);
+        camelContext.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(org.apache.camel.CamelContext context, boolean alreadyStarted) {
+                // the management server is started with the context: its router takes the API once it is
+                ManagementHttpServer management = context.hasService(ManagementHttpServer.class);
+                if (management == null || management.getRouter() == null) {
+                    LOG.warn("No management server (camel.management.enabled=false): /api/streams is not served");
+                    return;
+                }
+                api.mount(management.getRouter());
+            }
+        });
+        LOG.info("Stream state: kept in {} (table prefix {}), from queue {}; /api/streams on the management port",
+                store.where(), settings.text("gateway.streams.jdbc.table"), queue(settings));
+        return states;
+    }
+
+    /**
+     * gateway.streams.store: jdbc (PostgreSQL, gateway.dedup.jdbc.*), local (a file), or auto: jdbc when the
+     * de-duplication is in PostgreSQL (several instances), else local.
+     */
+    private static boolean shared(Settings settings) {
+        String store = settings.text("gateway.streams.store");
+        return switch (store) {
+            case "jdbc" -> true;
+            case "local" -> false;
+            case "auto" -> "jdbc".equals(settings.text("gateway.dedup.store"));
+            default -> throw new IllegalStateException("gateway.streams.store must be auto, local or jdbc, got '"
+                    + store + "'");
+        };
+    }
+
+    private static StreamStore store(Settings settings) throws Exception {
+        String table = settings.text("gateway.streams.jdbc.table");
+        String deployment = settings.text("gateway.rabbitmq.exchange");
+        Duration connectTimeout = Duration.ofMillis(settings.positive("gateway.dedup.jdbc.connect-timeout-ms"));
+        DataSource dataSource;
+        String where;
+        if (shared(settings)) {
+            // one truth for every instance: the database they share for the de-duplication
+            PGSimpleDataSource postgres = new PGSimpleDataSource();
+            where = settings.text("gateway.dedup.jdbc.url");
+            postgres.setURL(where);
+            postgres.setUser(settings.optional("gateway.dedup.jdbc.username"));
+            postgres.setPassword(settings.optional("gateway.dedup.jdbc.password"));
+            dataSource = postgres;
+        } else {
+            Path dir = Path.of(settings.text("gateway.streams.dir")).toAbsolutePath();
+            Files.createDirectories(dir);
+            // one file, one gateway: H2's lock refuses a second process; every commit reaches the file at once
+            where = "jdbc:h2:file:" + dir.resolve("streams") + ";WRITE_DELAY=0;CACHE_SIZE=32768";
+            JdbcDataSource h2 = new JdbcDataSource();
+            h2.setURL(where);
+            dataSource = h2;
+        }
+        return new StreamStore(dataSource, where, table, deployment,
+                (int) settings.positive("gateway.streams.jdbc.pool-size"), connectTimeout);
+    }
+}

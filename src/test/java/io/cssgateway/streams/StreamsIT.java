@@ -1,0 +1,237 @@
+package io.cssgateway.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.GetResponse;
+import io.cssgateway.harness.BrokerProbe;
+import io.cssgateway.harness.GatewayProcess;
+import io.cssgateway.harness.JarCommand;
+import io.cssgateway.harness.SharedDatabase;
+import io.cssgateway.harness.TcpProxy;
+import io.cssgateway.harness.TestCallbacks;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The stream state in the packaged gateway, against the real RabbitMQ (and PostgreSQL for two instances): callbacks
+ * posted as the provider posts them, in awkward orders; the state messages on RabbitMQ (their count, versions and
+ * bodies) and the API's JSON on the management port.
+ */
+class StreamsIT {
+
+    private static final String KEY = "streams-key-" + UUID.randomUUID();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+    private final String exchange = "css.events.streams-" + run;
+    private BrokerProbe broker;
+    private String states;
+
+    @BeforeEach
+    void bindStateQueue() throws Exception {
+        broker = new BrokerProbe();
+        broker.declareTopicExchange(exchange, exchange + ".unrouted");
+        states = broker.bindQueue(exchange, "stream.state.#");
+    }
+
+    @AfterEach
+    void removeTopology() throws Exception {
+        broker.deleteGatewayTopology(exchange);
+        broker.close();
+    }
+
+    private GatewayProcess gateway(Path home, int port, String... more) throws Exception {
+        Files.createDirectories(home);
+        List<String> options = new ArrayList<>(List.of("-Dcamel.server.port=" + port,
+                "-Dgateway.spool.dir=" + home.resolve("spool"), "-Dgateway.streams.enabled=true",
+                "-Dgateway.rabbitmq.exchange=" + exchange));
+        options.addAll(List.of(more));
+        return GatewayProcess.start(home, Map.of("CSS_CALLBACK_KEYS", KEY), options.toArray(String[]::new))
+                .awaitStarted();
+    }
+
+    /** A push (1-push) or a normal interruption (0-interrupt, errcode 1: no alert) of one of the sample's streams. */
+    private static String callback(String file, String stream, String sequence) {
+        TestCallbacks callback = TestCallbacks.sample(file).with("stream_id", stream).with("sequence", sequence)
+                .with("event_time", Instant.now().getEpochSecond());
+        return (file.startsWith("0-") ? callback.with("errcode", 1) : callback).freshlySignedWith(KEY).asString();
+    }
+
+    private static void post(GatewayProcess gateway, int port, String body) throws Exception {
+        assertThat(gateway.post(port, body).statusCode()).isEqualTo(200);
+    }
+
+    /** The state messages that arrive within {@code settle} after the last one. */
+    private List<GetResponse> stateMessages(int expected, Duration settle) throws Exception {
+        List<GetResponse> messages = new ArrayList<>();
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (messages.size() < expected && System.currentTimeMillis() < deadline) {
+            GetResponse message = broker.next(states, Duration.ofMillis(200));
+            if (message != null) {
+                messages.add(message);
+            }
+        }
+        messages.addAll(broker.drain(states, settle));
+        return messages;
+    }
+
+    private static String describe(GetResponse message) throws Exception {
+        JsonNode body = JSON.readTree(message.getBody());
+        return message.getEnvelope().getRoutingKey() + " v" + body.get("version").asLong() + " "
+                + body.get("open_sequences");
+    }
+
+    private HttpResponse<String> api(GatewayProcess gateway, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.managementPort() + path))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode stream(GatewayProcess gateway, String stream) throws Exception {
+        HttpResponse<String> answer = api(gateway, "/api/streams/test.domain.com/live/" + stream);
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        return JSON.readTree(answer.body());
+    }
+
+    @Test
+    void standbyOutOfOrderDuplicateAndReplayedCallbacksChangeTheStateOnlyWhenItChanges() throws Exception {
+        int port = GatewayProcess.freePort();
+        String live = "live-" + run;
+        String early = "early-" + run;
+        Instant start = Instant.now().minusSeconds(5);
+        try (GatewayProcess gateway = gateway(dir, port)) {
+            // active and standby pushes; the standby's interruption; the active's retry; then its interruption
+            post(gateway, port, callback("1-push.doc.json", live, "100"));
+            post(gateway, port, callback("1-push.doc.json", live, "200"));
+            post(gateway, port, callback("0-interrupt.doc.json", live, "200"));
+            post(gateway, port, callback("1-push.doc.json", live, "100"));
+            List<GetResponse> online = stateMessages(1, Duration.ofSeconds(2));
+            assertThat(online).hasSize(1);
+            assertThat(describe(online.get(0))).isEqualTo("stream.state.online v1 [\"100\"]");
+            JsonNode listed = JSON.readTree(api(gateway, "/api/streams?app=test.domain.com").body());
+            assertThat(listed.get("streams").findValuesAsText("stream_id")).contains(live);
+            post(gateway, port, callback("0-interrupt.doc.json", live, "100"));
+            // an interruption whose push comes after it: nothing goes online
+            post(gateway, port, callback("0-interrupt.doc.json", early, "300"));
+            post(gateway, port, callback("1-push.doc.json", early, "300"));
+
+            List<GetResponse> offline = stateMessages(1, Duration.ofSeconds(2));
+            assertThat(offline).extracting(StreamsIT::describe).containsExactly("stream.state.offline v2 []");
+            GetResponse message = offline.get(0);
+            assertThat(message.getProps().getMessageId()).isEqualTo("stream-state:test.domain.com/live/" + live + ":2");
+            assertThat(message.getProps().getHeaders().get("css_state")).hasToString("offline");
+            assertThat(message.getProps().getHeaders()).containsEntry("css_version", 2L);
+            JsonNode body = JSON.readTree(message.getBody());
+            assertThat(body.get("cause").get("message_id").asText()).isEqualTo("0:100");
+            JsonNode state = stream(gateway, live);
+            assertThat(state.get("state").asText()).isEqualTo("offline");
+            assertThat(state.get("version").asLong()).isEqualTo(2);
+            assertThat(stream(gateway, early).get("last_events").findValuesAsText("effect"))
+                    .containsExactly("late-push", "closed-in-advance");
+            assertThat(api(gateway, "/api/streams/test.domain.com/live/never-" + run).statusCode()).isEqualTo(404);
+
+            // replayed from the audit log: the same events again change nothing
+            JarCommand replay = JarCommand.replay(List.of("-Dgateway.rabbitmq.exchange=" + exchange,
+                    "-Dgateway.audit.dir=" + dir.resolve("audit")), "--from", start.toString());
+            assertThat(replay.exit()).as(replay.output()).isZero();
+            assertThat(stateMessages(0, Duration.ofSeconds(3))).isEmpty();
+            assertThat(stream(gateway, live).get("version").asLong()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aRestartBetweenAPushAndItsInterruptionLosesNothing() throws Exception {
+        int port = GatewayProcess.freePort();
+        String stream = "restart-" + run;
+        try (GatewayProcess first = gateway(dir, port)) {
+            post(first, port, callback("1-push.doc.json", stream, "100"));
+            assertThat(stateMessages(1, Duration.ZERO)).extracting(StreamsIT::describe)
+                    .containsExactly("stream.state.online v1 [\"100\"]");
+        }
+        try (GatewayProcess second = gateway(dir, port)) {
+            assertThat(stream(second, stream).get("state").asText()).isEqualTo("online");
+            post(second, port, callback("0-interrupt.doc.json", stream, "100"));
+
+            assertThat(stateMessages(1, Duration.ofSeconds(1))).extracting(StreamsIT::describe)
+                    .containsExactly("stream.state.offline v2 []");
+        }
+    }
+
+    @Test
+    void eventsSpooledThroughABrokerOutageAndDrainedInAnyOrderEndInTheRightState() throws Exception {
+        int port = GatewayProcess.freePort();
+        String stream = "outage-" + run;
+        try (TcpProxy rabbitmq = new TcpProxy(5672);
+                GatewayProcess gateway = gateway(dir, port, "-Dgateway.rabbitmq.addresses=127.0.0.1:" + rabbitmq.port(),
+                        "-Dgateway.rabbitmq.watch-interval-ms=1000")) {
+            post(gateway, port, callback("1-push.doc.json", stream, "100"));
+            assertThat(stateMessages(1, Duration.ZERO)).hasSize(1);
+
+            rabbitmq.cut();
+            // dropped and pushed again while RabbitMQ is away: both spooled
+            post(gateway, port, callback("0-interrupt.doc.json", stream, "100"));
+            post(gateway, port, callback("1-push.doc.json", stream, "200"));
+            Thread.sleep(2000);
+            rabbitmq.restore();
+
+            List<GetResponse> after = stateMessages(0, Duration.ofSeconds(8));
+            // the drain's order decides whether the stream was seen offline in between; never a version twice
+            List<String> seen = new ArrayList<>();
+            for (GetResponse message : after) {
+                seen.add(describe(message));
+            }
+            assertThat(seen).isIn(List.of(), List.of("stream.state.offline v2 []", "stream.state.online v3 [\"200\"]"));
+            JsonNode state = stream(gateway, stream);
+            assertThat(state.get("state").asText()).isEqualTo("online");
+            assertThat(state.get("open_sequences").get(0).asText()).isEqualTo("200");
+            assertThat(state.get("version").asLong()).isEqualTo(1 + seen.size());
+        }
+    }
+
+    @Test
+    void twoInstancesOnPostgresqlShareOneStateAndAnswerTheSame() throws Exception {
+        String seen = SharedDatabase.uniqueTable("seen_streams");
+        String tables = SharedDatabase.uniqueTable("streams_it");
+        String[] shared = {"-Dgateway.dedup.store=jdbc", "-Dgateway.dedup.jdbc.url=" + SharedDatabase.URL,
+            "-Dgateway.dedup.jdbc.username=" + SharedDatabase.USER, "-Dgateway.dedup.jdbc.table=" + seen,
+            "-Dgateway.streams.jdbc.table=" + tables};
+        int port1 = GatewayProcess.freePort();
+        int port2 = GatewayProcess.freePort();
+        String stream = "shared-" + run;
+        try (GatewayProcess one = gateway(dir.resolve("one"), port1, shared);
+                GatewayProcess two = gateway(dir.resolve("two"), port2, shared)) {
+            // each instance takes half of the stream's callbacks
+            post(one, port1, callback("1-push.doc.json", stream, "100"));
+            post(two, port2, callback("1-push.doc.json", stream, "200"));
+            post(one, port1, callback("0-interrupt.doc.json", stream, "200"));
+            post(two, port2, callback("0-interrupt.doc.json", stream, "100"));
+
+            assertThat(stateMessages(2, Duration.ofSeconds(2))).extracting(StreamsIT::describe)
+                    .containsExactly("stream.state.online v1 [\"100\"]", "stream.state.offline v2 []");
+            assertThat(stream(one, stream)).isEqualTo(stream(two, stream));
+            assertThat(SharedDatabase.single("SELECT COUNT(*) FROM " + tables + "_closed")).isEqualTo(2);
+        } finally {
+            SharedDatabase.drop(seen);
+            SharedDatabase.dropStreamTables(tables);
+        }
+    }
+}
