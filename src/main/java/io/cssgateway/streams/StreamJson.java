@@ -27,14 +27,28 @@ final class StreamJson {
         if (withLastEvents) {
             ArrayNode last = json.putArray("last_events");
             for (StreamState.Applied applied : state.lastEvents()) {
-                ObjectNode event = last.addObject();
-                event.put("event_type", applied.eventType());
-                event.put("sequence", applied.sequence());
-                event.put("message_id", applied.messageId());
-                event.put("at", IsoTime.format(applied.at()));
-                event.put("effect", applied.effect());
+                last.add(applied(applied).put("at", IsoTime.format(applied.at())));
             }
         }
+        return json;
+    }
+
+    /**
+     * What an event did: {@code event_type} (null for a correction from the provider's list), {@code event}
+     * ({@code push}, {@code interrupt} or {@code reconciled}), {@code sequence}, {@code message_id}, {@code effect}.
+     */
+    static ObjectNode applied(StreamState.Applied applied) {
+        ObjectNode json = JsonNodeFactory.instance.objectNode();
+        if (applied.reconciled()) {
+            json.putNull("event_type");
+            json.put("event", "reconciled");
+        } else {
+            json.put("event_type", applied.eventType());
+            json.put("event", applied.eventType() == StreamEvent.PUSH ? "push" : "interrupt");
+        }
+        json.put("sequence", applied.sequence());
+        json.put("message_id", applied.messageId());
+        json.put("effect", applied.effect());
         return json;
     }
 }

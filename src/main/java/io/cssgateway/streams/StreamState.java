@@ -42,6 +42,17 @@ public record StreamState(StreamKey stream, Map<String, Instant> open, Instant s
         public static final String TOO_OLD = "too-old";
         /** The same event again (a replay, two copies at once): nothing changes, nothing is written. */
         public static final String DUPLICATE = "duplicate";
+        /** The provider listed the stream online for longer than the grace period while the state said offline. */
+        public static final String RECONCILED_ONLINE = "reconciled-online";
+        /** The provider did not list the stream online for longer than the grace period while the state said online. */
+        public static final String RECONCILED_OFFLINE = "reconciled-offline";
+        /** The event type of a correction from the provider's list: no callback. */
+        public static final int RECONCILED = -1;
+
+        /** Whether it is a correction from the provider's list rather than a callback. */
+        public boolean reconciled() {
+            return eventType == RECONCILED;
+        }
     }
 
     /** The open sequences are kept sorted. */
@@ -101,26 +112,59 @@ public record StreamState(StreamKey stream, Map<String, Instant> open, Instant s
             effect = opened.remove(sequence) != null ? Applied.CLOSED : Applied.CLOSED_IN_ADVANCE;
         }
         if (effect.equals(Applied.DUPLICATE)) {
-            return new Transition(this, this, effect, false);
+            return new Transition(this, this, effect, List.of());
         }
+        return next(opened, new Applied(event.eventType(), sequence, event.messageId(), event.at(), effect),
+                closes ? List.of(sequence) : List.of());
+    }
+
+    /**
+     * The correction of the provider's list of online streams (reconciliation), which has disagreed with this state
+     * for longer than the grace period: online with a sequence of its own ({@code reconciled:<epoch second>}), or
+     * offline with every open sequence closed (a late interruption of one changes nothing).
+     */
+    public Transition reconciled(boolean providerSaysOnline, Instant now) {
+        if (providerSaysOnline == online()) {
+            return new Transition(this, this, Applied.DUPLICATE, List.of());
+        }
+        if (providerSaysOnline) {
+            String sequence = "reconciled:" + now.getEpochSecond();
+            return next(Map.of(sequence, now), new Applied(Applied.RECONCILED, sequence, null, now,
+                    Applied.RECONCILED_ONLINE), List.of());
+        }
+        return next(Map.of(), new Applied(Applied.RECONCILED, null, null, now, Applied.RECONCILED_OFFLINE),
+                openSequences());
+    }
+
+    /** The state with these open sequences after {@code applied}, one version up when it went online or offline. */
+    private Transition next(Map<String, Instant> opened, Applied applied, List<String> closes) {
         boolean changes = online() != !opened.isEmpty();
         List<Applied> last = new ArrayList<>(LAST_EVENTS);
-        last.add(new Applied(event.eventType(), sequence, event.messageId(), event.at(), effect));
+        last.add(applied);
         for (Applied earlier : lastEvents) {
             if (last.size() < LAST_EVENTS) {
                 last.add(earlier);
             }
         }
-        StreamState after = new StreamState(stream, opened, changes || since == null ? event.at() : since,
+        StreamState after = new StreamState(stream, opened, changes || since == null ? applied.at() : since,
                 changes ? version + 1 : version, last);
-        return new Transition(this, after, effect, closes);
+        return new Transition(this, after, applied.effect(), closes);
     }
 
     /**
-     * An event applied to a state: the state before and after, what it did ({@link Applied}'s effects), and whether
-     * its sequence is now to be remembered as closed.
+     * An event applied to a state: the state before and after, what it did ({@link Applied}'s effects), and the
+     * sequences now to be remembered as closed.
      */
-    public record Transition(StreamState before, StreamState after, String effect, boolean closesSequence) {
+    public record Transition(StreamState before, StreamState after, String effect, List<String> closedSequences) {
+
+        public Transition {
+            closedSequences = List.copyOf(closedSequences);
+        }
+
+        /** Whether it closes a sequence (to remember). */
+        public boolean closesSequence() {
+            return !closedSequences.isEmpty();
+        }
 
         /** Whether the stream went online or offline: a state message is published. */
         public boolean changed() {

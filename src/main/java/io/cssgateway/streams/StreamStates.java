@@ -10,8 +10,13 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -36,6 +41,14 @@ public final class StreamStates {
     private final Duration closedRetention;
     private final Duration offlineRetention;
     private final Clock clock;
+    private volatile Reconciliation reconciliation;
+    // the active consumer's view of where the provider disagrees, since when (a new consumer starts afresh)
+    private final Map<StreamKey, Instant> disagreeingSince = new HashMap<>();
+    private Instant lastReconciled = Instant.EPOCH;
+    private volatile long lastProviderFailureLogged;
+
+    /** Reconciliation with the provider's list: who asks it, the grace period, how often at most. */
+    record Reconciliation(ProviderOnlineStreams provider, Duration grace, Duration interval) {}
     private final AtomicLong wentOnline = new AtomicLong();
     private final AtomicLong wentOffline = new AtomicLong();
     private final AtomicLong untrackable = new AtomicLong();
@@ -53,6 +66,11 @@ public final class StreamStates {
         this.closedRetention = closedRetention;
         this.offlineRetention = offlineRetention;
         this.clock = clock;
+    }
+
+    /** Turns the reconciliation with the provider's list of online streams on. */
+    void reconcileWith(Reconciliation reconciliation) {
+        this.reconciliation = reconciliation;
     }
 
     /** The bean of a gateway with the stream state off ({@code gateway.streams.enabled=false}). */
@@ -121,12 +139,7 @@ public final class StreamStates {
         headers.put("css_state", after.state());
         headers.put("css_version", after.version());
         ObjectNode body = StreamJson.state(after, false);
-        ObjectNode causeJson = body.putObject("cause");
-        causeJson.put("event_type", cause.eventType());
-        causeJson.put("event", cause.eventType() == StreamEvent.PUSH ? "push" : "interrupt");
-        causeJson.put("sequence", cause.sequence());
-        causeJson.put("message_id", cause.messageId());
-        causeJson.put("effect", cause.effect());
+        body.set("cause", StreamJson.applied(cause));
         try {
             return new OutgoingEvent(routingKey, "stream-state:" + stream.path() + ":" + after.version(),
                     after.since().toEpochMilli(), headers, JSON.writeValueAsBytes(body));
@@ -173,6 +186,73 @@ public final class StreamStates {
             }
         }
         return Math.max(onlineCount, 0);
+    }
+
+    /**
+     * A reconciliation tick (reconcile-stream-state) as its body: a message to the stream queue, where the active
+     * consumer takes it in turn with the events, so that a correction never races an event of the same stream.
+     */
+    public void tick(Exchange exchange) {
+        exchange.getMessage().setBody(OutgoingEvent.of(exchange.getProperty(ExchangeProperties.ROUTING_KEY,
+                String.class), "stream-reconcile:" + clock.instant().toEpochMilli(), "{}".getBytes()));
+    }
+
+    /**
+     * The corrections the provider's list calls for (track-stream-state, on a tick): each stream it has disagreed
+     * with since longer than the grace period, online or offline as the provider says. Empty when the provider cannot
+     * be asked (its API down, throttling past the tries, an error: said in the log once a minute), when
+     * reconciliation is off, or when a tick comes within half an interval of the last one (every instance sends them).
+     */
+    public List<StreamState.Transition> reconcile() throws SQLException, InterruptedException {
+        Reconciliation with = reconciliation;
+        Instant now = clock.instant();
+        if (with == null || now.isBefore(lastReconciled.plus(with.interval().dividedBy(2)))) {
+            return List.of();
+        }
+        lastReconciled = now;
+        Set<StreamKey> providerOnline;
+        try {
+            providerOnline = with.provider().online();
+        } catch (ProviderOnlineStreams.ProviderApiException e) {
+            long millis = System.currentTimeMillis();
+            if (millis - lastProviderFailureLogged > UNTRACKABLE_LOG_INTERVAL_MS) {
+                lastProviderFailureLogged = millis;
+                LOG.warn("Stream state not reconciled this time, no state changed: {}", e.getMessage());
+            }
+            return List.of();
+        }
+        Set<StreamKey> ours = new HashSet<>();
+        StreamStore.Cursor cursor = null;
+        do {
+            StreamStore.Page page = store().online(null, null, cursor, 1000);
+            page.streams().forEach(state -> ours.add(state.stream()));
+            cursor = page.next();
+        } while (cursor != null);
+        Set<StreamKey> disagreeing = new HashSet<>(ours);
+        disagreeing.removeAll(providerOnline);
+        for (StreamKey onlyTheirs : providerOnline) {
+            if (!ours.contains(onlyTheirs)) {
+                disagreeing.add(onlyTheirs);
+            }
+        }
+        disagreeingSince.keySet().retainAll(disagreeing);
+        List<StreamState.Transition> corrections = new ArrayList<>();
+        for (StreamKey stream : disagreeing) {
+            Instant since = disagreeingSince.computeIfAbsent(stream, s -> now);
+            if (!now.isBefore(since.plus(with.grace()))) {
+                StreamState.Transition correction = store().load(stream).reconciled(providerOnline.contains(stream),
+                        now);
+                if (correction.changed()) {
+                    corrections.add(correction);
+                }
+                disagreeingSince.remove(stream);
+            }
+        }
+        if (!corrections.isEmpty()) {
+            LOG.warn("Stream state reconciled with the provider's list: {} stream(s) corrected, e.g. {} now {}",
+                    corrections.size(), corrections.get(0).after().stream(), corrections.get(0).after().state());
+        }
+        return corrections;
     }
 
     /** Changes to online saved by this instance since it started. */

@@ -205,16 +205,16 @@ public final class StreamStore implements AutoCloseable {
                         insert.executeUpdate();
                     }
                 }
-                if (transition.closesSequence()) {
+                for (String sequence : transition.closedSequences()) {
                     try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + closed
                             + " (deployment, app, appname, stream_id, sequence, closed_ms) SELECT ?, ?, ?, ?, ?, ? "
                             + "WHERE NOT EXISTS (SELECT 1 FROM " + closed + " WHERE deployment = ? AND app = ? AND "
                             + "appname = ? AND stream_id = ? AND sequence = ?)")) {
                         bindKey(insert, 1, after.stream());
-                        insert.setString(5, after.lastEvents().get(0).sequence());
+                        insert.setString(5, sequence);
                         insert.setLong(6, now.toEpochMilli());
                         bindKey(insert, 7, after.stream());
-                        insert.setString(11, after.lastEvents().get(0).sequence());
+                        insert.setString(11, sequence);
                         insert.executeUpdate();
                     }
                 }

@@ -2,6 +2,7 @@ package io.cssgateway.streams;
 
 import io.cssgateway.support.ClosedWithCamel;
 import io.cssgateway.support.Settings;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -36,10 +37,13 @@ public final class StreamsBeans {
         return settings.text("gateway.streams.queue");
     }
 
-    /** The routing keys the stream queue is bound with: every push and every interruption, prefixed. */
+    /**
+     * The routing keys the stream queue is bound with: every push and every interruption, and the reconciliation's
+     * ticks, prefixed.
+     */
     public static List<String> bindingKeys(Settings settings) {
         String prefix = settings.optional("gateway.rabbitmq.routing-key-prefix");
-        return List.of(prefix + "stream.push", prefix + "stream.interrupt.#");
+        return List.of(prefix + "stream.push", prefix + "stream.interrupt.#", prefix + "stream.reconcile");
     }
 
     /**
@@ -48,6 +52,10 @@ public final class StreamsBeans {
      */
     public static StreamStates bind(CamelContext camelContext, Settings settings) throws Exception {
         if (!enabled(settings)) {
+            if (settings.bool("gateway.streams.reconcile.enabled")) {
+                throw new IllegalStateException("gateway.streams.reconcile.enabled=true needs the stream state: "
+                        + "gateway.streams.enabled=true");
+            }
             camelContext.getRegistry().bind("streamStates", StreamStates.off());
             return null;
         }
@@ -58,6 +66,9 @@ public final class StreamsBeans {
                 Duration.ofSeconds(settings.positive("gateway.streams.closed-retention-seconds")),
                 Duration.ofDays(settings.positive("gateway.streams.offline-retention-days")), Clock.systemUTC());
         camelContext.getRegistry().bind("streamStates", states);
+        if (settings.bool("gateway.streams.reconcile.enabled")) {
+            states.reconcileWith(reconciliation(settings));
+        }
         String token = settings.optional("gateway.api.token");
         boolean tokenRequired = settings.bool("gateway.api.read-token-required");
         if (tokenRequired && token.isEmpty()) {
@@ -95,6 +106,31 @@ public final class StreamsBeans {
             default -> throw new IllegalStateException("gateway.streams.store must be auto, local or jdbc, got '"
                     + store + "'");
         };
+    }
+
+    /** The provider's API as gateway.streams.reconcile.* says; its SecretId and SecretKey from the environment. */
+    private static StreamStates.Reconciliation reconciliation(Settings settings) {
+        String secretId = settings.optional("gateway.streams.reconcile.secret-id");
+        String secretKey = settings.optional("gateway.streams.reconcile.secret-key");
+        if (secretId.isEmpty() || secretKey.isEmpty()) {
+            throw new IllegalStateException("gateway.streams.reconcile.enabled=true needs the account's API key: set "
+                    + "TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY in the environment (a key allowed "
+                    + "live:DescribeLiveStreamOnlineList, nothing more)");
+        }
+        URI endpoint = URI.create(settings.text("gateway.streams.reconcile.endpoint"));
+        if (endpoint.getHost() == null) {
+            throw new IllegalStateException("gateway.streams.reconcile.endpoint must be a URL such as "
+                    + "https://live.tencentcloudapi.com, got '" + endpoint + "'");
+        }
+        Duration interval = Duration.ofMillis(settings.positive("gateway.streams.reconcile.interval-ms"));
+        Duration grace = Duration.ofSeconds(settings.positive("gateway.streams.reconcile.grace-seconds"));
+        LOG.info("Stream state reconciled with the provider's list of online streams ({}) every {} s; a stream is "
+                + "corrected once they disagree for {} s", endpoint, interval.toSeconds(), grace.toSeconds());
+        return new StreamStates.Reconciliation(new ProviderOnlineStreams(endpoint,
+                new TencentCloudSigner(secretId, secretKey), settings.optional("gateway.streams.reconcile.region"),
+                (int) settings.positive("gateway.streams.reconcile.page-size"), Duration.ofSeconds(10),
+                Duration.ofMillis(settings.positive("gateway.streams.reconcile.throttled-pause-ms")),
+                Clock.systemUTC()), grace, interval);
     }
 
     private static StreamStore store(Settings settings) throws Exception {

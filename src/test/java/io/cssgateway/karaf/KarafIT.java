@@ -120,8 +120,10 @@ class KarafIT {
 
                 // a signed callback: 200, on RabbitMQ with its routing key, audited under data/
                 String sequence = TestCallbacks.uniqueSequence();
+                // (pushed now: a push older than the closed sequences are remembered opens nothing)
                 HttpResponse<String> answer = karaf.post(port, PATH, TestCallbacks.sample("1-push.doc.json")
-                        .with("sequence", sequence).freshlySignedWith(KEY).asString());
+                        .with("sequence", sequence).with("event_time", Instant.now().getEpochSecond())
+                        .freshlySignedWith(KEY).asString());
                 assertThat(answer.statusCode()).isEqualTo(200);
                 assertThat(answer.body()).isEqualTo("{\"code\":0}");
                 GetResponse message = broker.next(queue, Duration.ofSeconds(10));
@@ -133,7 +135,7 @@ class KarafIT {
                 // the stream went online: a state message, and the API on the management port says so (the state in
                 // the bundle's local store, under data/)
                 GetResponse online = broker.next(states, Duration.ofSeconds(10));
-                assertThat(online).isNotNull();
+                assertThat(online).as("the state message; Karaf's log:%n%s", karaf.log()).isNotNull();
                 assertThat(online.getEnvelope().getRoutingKey()).isEqualTo("karaf.stream.state.online");
                 assertThat(online.getProps().getHeaders()).containsEntry("css_version", 1L);
                 HttpResponse<String> stream = karaf.get(managementPort, "/api/streams/test.domain.com/live/test_stream");

@@ -138,6 +138,8 @@ class OperationsIT {
                         "-Dgateway.rabbitmq.watch-interval-ms=1000",
                         // alerts on: the alert queue's consumer is one more connection that is lost and retried
                         "-Dgateway.alert.enabled=true", "-Dgateway.alert.queue=" + alerts,
+                        // the stream state on, as by default: its consumer too, and its metrics
+                        "-Dgateway.streams.enabled=true",
                         "-Dgateway.alert.from=gateway@example.com", "-Dgateway.alert.to=oncall@example.com")) {
             gateway.awaitStarted();
             // liveness and readiness, on the management port, not on the intake's
