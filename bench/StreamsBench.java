@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,7 +65,7 @@ public final class StreamsBench {
             pg.setUser("postgres");
             source = pg;
         } else {
-            url = "jdbc:h2:file:" + dir.resolve("streams") + ";WRITE_DELAY=0;CACHE_SIZE=32768";
+            url = "jdbc:h2:file:" + dir.resolve("streams") + ";WRITE_DELAY=0;CACHE_SIZE=32768;COMPRESS=TRUE";
             JdbcDataSource h2 = new JdbcDataSource();
             h2.setURL(url);
             source = h2;
@@ -74,24 +73,32 @@ public final class StreamsBench {
         StreamStore store = new StreamStore(source, url, prefix, "css.events", 4, Duration.ofSeconds(5));
         Vertx vertx = Vertx.vertx();
         try (Connection connection = source.getConnection(); Statement sql = connection.createStatement()) {
+            // in slices of 200,000 rows, each its own transaction, as a store that grew over time has them
             long t0 = System.nanoTime();
-            String range = kind.equals("pg") ? "generate_series(1, %d) AS r(x)" : "SYSTEM_RANGE(1, %d) AS r(x)";
+            String range = kind.equals("pg") ? "generate_series(%d, %d) AS r(x)" : "SYSTEM_RANGE(%d, %d) AS r(x)";
             String app = "'app' || CAST(MOD(x, 10) AS VARCHAR)";
-            sql.executeUpdate("INSERT INTO " + prefix + " (deployment, app, appname, stream_id, online, open_sequences, "
-                    + "since_ms, version, last_events, updated_ms) SELECT 'css.events', " + app + ", 'live', "
-                    + "'s' || CAST(x AS VARCHAR), TRUE, '{\"' || CAST(x AS VARCHAR) || '\":1764842400000}', "
-                    + "1764842400000, 1, '[]', 1764842400000 FROM " + String.format(range, online));
+            for (long from = 1; from <= online; from += 200_000) {
+                sql.executeUpdate("INSERT INTO " + prefix + " (deployment, app, appname, stream_id, online, "
+                        + "open_sequences, since_ms, version, last_events, updated_ms) SELECT 'css.events', " + app
+                        + ", 'live', 's' || CAST(x AS VARCHAR), TRUE, '{\"' || CAST(x AS VARCHAR) || '\":1764842400000}', "
+                        + "1764842400000, 1, '[]', 1764842400000 FROM "
+                        + String.format(range, from, Math.min(online, from + 199_999)));
+            }
             long t1 = System.nanoTime();
-            sql.executeUpdate("INSERT INTO " + prefix + "_closed (deployment, app, appname, stream_id, sequence, "
-                    + "closed_ms) SELECT 'css.events', " + app + ", 'live', 's' || CAST(MOD(x, " + online
-                    + ") AS VARCHAR), 'c' || CAST(x AS VARCHAR), 1764842400000 FROM " + String.format(range, closed));
+            for (long from = 1; from <= closed; from += 200_000) {
+                // streams as 64-bit digests, as the store keys them: here the rows' numbers spread over 64 bits
+                sql.executeUpdate("INSERT INTO " + prefix + "_closed (deployment, stream_hash, sequence, closed_ms) "
+                        + "SELECT 'css.events', x * 2654435761, 'c' || CAST(x AS VARCHAR), 1764842400000 FROM "
+                        + String.format(range, from, Math.min(closed, from + 199_999)));
+            }
             long t2 = System.nanoTime();
             if (kind.equals("pg")) {
                 sql.execute("ANALYZE " + prefix);
                 sql.execute("ANALYZE " + prefix + "_closed");
             }
-            System.out.printf("filled %s: %,d online streams in %.1f s, %,d closed sequences in %.1f s%n", kind,
-                    online, (t1 - t0) / 1e9, closed, (t2 - t1) / 1e9);
+            System.out.printf("filled %s: %,d online streams in %.1f s, %,d closed sequences in %.1f s%s%n", kind,
+                    online, (t1 - t0) / 1e9, closed, (t2 - t1) / 1e9, kind.equals("pg") ? "" : String.format(
+                            "; the file: %,d MB", Files.size(dir.resolve("streams.mv.db")) >> 20));
         }
         Router router = Router.router(vertx);
         new StreamsApi(store, null).mount(router);
@@ -99,8 +106,9 @@ public final class StreamsBench {
                 .toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
         String base = "http://127.0.0.1:" + port;
         for (int i = 0; i < 200; i++) {
+            int n = i * 7 + 10;
             get(base + "/api/streams?app=app" + (i % 10) + "&limit=100");
-            get(base + "/api/streams/app" + (i % 10) + "/live/s" + (i * 7 + 10));
+            get(base + "/api/streams/app" + (n % 10) + "/live/s" + n);
         }
         List<Long> list = new ArrayList<>();
         List<Long> lookup = new ArrayList<>();
@@ -119,7 +127,16 @@ public final class StreamsBench {
                 throw new IllegalStateException("stream s" + n + " not found online: " + one);
             }
         }
+        List<Long> closedChecks = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            int n = ThreadLocalRandom.current().nextInt(1, online + 1);
+            long t = System.nanoTime();
+            store.closed(new StreamKey("app" + (n % 10), "live", "s" + n), "c" + i);
+            closedChecks.add(System.nanoTime() - t);
+        }
         System.out.printf("GET /api/streams (a page of 100, one app of %,d online): %s%n", online, percentiles(list));
+        System.out.printf("a sequence's closed check (the consumer's, per event; %,d closed): %s%n", closed,
+                percentiles(closedChecks));
         System.out.printf("GET /api/streams/{stream} (%,d streams, %,d closed sequences): %s%n", online, closed,
                 percentiles(lookup));
         System.gc();
@@ -127,6 +144,8 @@ public final class StreamsBench {
         System.out.printf("heap after: %d MB used (max %d MB)%n", (rt.totalMemory() - rt.freeMemory()) >> 20,
                 rt.maxMemory() >> 20);
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        System.out.printf("lookups: %s%n", kind.equals("pg") ? "PostgreSQL" : String.format("the H2 file: %,d MB",
+                Files.size(dir.resolve("streams.mv.db")) >> 20));
         if (kind.equals("pg")) {
             try (Connection connection = source.getConnection(); Statement sql = connection.createStatement()) {
                 for (String table : List.of(prefix, prefix + "_closed", prefix + "_meta")) {
@@ -135,6 +154,12 @@ public final class StreamsBench {
             }
         }
         store.close();
+        try (var files = Files.list(dir)) {
+            for (Path file : files.toList()) {
+                Files.delete(file);
+            }
+        }
+        Files.delete(dir);
     }
 
     private static String get(String url) throws Exception {

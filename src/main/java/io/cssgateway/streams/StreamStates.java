@@ -3,6 +3,7 @@ package io.cssgateway.streams;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.rabbitmq.client.Channel;
 import io.cssgateway.event.OutgoingEvent;
 import io.cssgateway.support.ExchangeProperties;
 import java.io.IOException;
@@ -17,8 +18,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
+import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,9 +33,12 @@ import org.slf4j.LoggerFactory;
  * queue: {@link #apply} finds what it does to its stream's state, {@link #message} makes the state message of a
  * change, {@link #save} keeps the new state. The route publishes the change before it saves: a gateway that dies
  * between the two computes the same change again from the state it had saved, and publishes it again with the same
- * version and {@code message_id}, never another.
+ * version and {@code message_id}, never another. The consumer's writes go into one transaction, committed every
+ * {@code gateway.streams.batch-size} events or {@code gateway.streams.batch-ms} after the first, and only then do
+ * their messages leave the queue ({@link #done}): a gateway that dies before a commit has its events delivered again,
+ * and computes the same changes from the state last committed.
  */
-public final class StreamStates {
+public final class StreamStates extends ServiceSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamStates.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -55,16 +64,29 @@ public final class StreamStates {
     private volatile long lastUntrackableLogged;
     private volatile long onlineCount = -1;
     private volatile long onlineCountAt;
+    private final int batchSize;
+    private final Duration batchTime;
+    private StreamStore.Writer writer;
+    // the deliveries whose events are written and not committed: acknowledged at the commit, requeued if it fails
+    private final List<Delivery> pending = new ArrayList<>();
+    private long firstPendingAt;
+    private ScheduledExecutorService committer;
+
+    /** A message taken from the stream queue: its channel and delivery tag (none in a route test). */
+    private record Delivery(Channel channel, long tag) {}
 
     /**
      * @param store null when the stream state is off: the route that calls this is not started then
      * @param closedRetention how long a closed sequence is remembered (a push older than that opens nothing)
      * @param offlineRetention how long a stream offline is remembered
      */
-    public StreamStates(StreamStore store, Duration closedRetention, Duration offlineRetention, Clock clock) {
+    public StreamStates(StreamStore store, Duration closedRetention, Duration offlineRetention, int batchSize,
+            Duration batchTime, Clock clock) {
         this.store = store;
         this.closedRetention = closedRetention;
         this.offlineRetention = offlineRetention;
+        this.batchSize = batchSize;
+        this.batchTime = batchTime;
         this.clock = clock;
     }
 
@@ -75,7 +97,7 @@ public final class StreamStates {
 
     /** The bean of a gateway with the stream state off ({@code gateway.streams.enabled=false}). */
     static StreamStates off() {
-        return new StreamStates(null, Duration.ZERO, Duration.ZERO, Clock.systemUTC());
+        return new StreamStates(null, Duration.ZERO, Duration.ZERO, 1, Duration.ofSeconds(1), Clock.systemUTC());
     }
 
     private StreamStore store() {
@@ -85,16 +107,123 @@ public final class StreamStates {
         return store;
     }
 
+    private StreamStore.Writer writer() {
+        if (writer == null) {
+            writer = store().writer();
+        }
+        return writer;
+    }
+
+    /** Commits what is pending once it is old enough, also while no event comes. */
+    @Override
+    protected void doStart() {
+        if (store == null) {
+            return;
+        }
+        committer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "css-gateway-streams-commit");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long every = Math.max(1, batchTime.toMillis() / 2);
+        committer.scheduleWithFixedDelay(this::commitWhenDue, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    protected void doStop() {
+        if (committer != null) {
+            committer.shutdownNow();
+            committer = null;
+        }
+        synchronized (this) {
+            commit();
+            if (writer != null) {
+                writer.close();
+                writer = null;
+            }
+        }
+    }
+
+    private synchronized void commitWhenDue() {
+        if (!pending.isEmpty() && System.nanoTime() - firstPendingAt >= batchTime.toNanos()) {
+            commit();
+        }
+    }
+
+    /**
+     * The message is done with (track-stream-state's last step): it leaves the queue when its event's writes are
+     * committed, with the others of its batch.
+     */
+    public synchronized void done(Exchange exchange) {
+        Long tag = exchange.getMessage().getHeader(SpringRabbitMQConstants.DELIVERY_TAG, Long.class);
+        if (pending.isEmpty()) {
+            firstPendingAt = System.nanoTime();
+        }
+        pending.add(new Delivery(exchange.getProperty(SpringRabbitMQConstants.CHANNEL, Channel.class),
+                tag == null ? -1 : tag));
+        if (pending.size() >= batchSize) {
+            commit();
+        }
+    }
+
+    /** Commits the batch and acknowledges its messages; a commit that fails requeues them. */
+    private void commit() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        try {
+            writer().commit();
+        } catch (SQLException e) {
+            LOG.warn("Stream state not committed ({}): its {} events are delivered again", e.getMessage(),
+                    pending.size());
+            abandonBatch();
+            return;
+        }
+        settle(true);
+    }
+
+    /** Drops the uncommitted writes (and the connection, which may have broken); their messages go back to the queue. */
+    private void abandonBatch() {
+        if (writer != null) {
+            writer.close();
+            writer = null;
+        }
+        settle(false);
+    }
+
+    /** Acknowledges (or requeues) the pending deliveries, each channel's up to its last tag at once. */
+    private void settle(boolean acknowledge) {
+        Map<Channel, Long> lastTags = new HashMap<>();
+        for (Delivery delivery : pending) {
+            if (delivery.channel() != null && delivery.tag() >= 0) {
+                lastTags.merge(delivery.channel(), delivery.tag(), Math::max);
+            }
+        }
+        pending.clear();
+        lastTags.forEach((channel, tag) -> {
+            try {
+                if (acknowledge) {
+                    channel.basicAck(tag, true);
+                } else {
+                    channel.basicNack(tag, true, true);
+                }
+            } catch (IOException | RuntimeException e) {
+                // the channel is gone: RabbitMQ delivers its messages again, and they change nothing twice
+                LOG.debug("Stream queue messages up to {} not settled: {}", tag, e.toString());
+            }
+        });
+    }
+
     /**
      * Reads the push or interruption (the message body, its {@code message_id}) and sets
      * {@link ExchangeProperties#STREAM_TRANSITION} to what it does; null for a message that is neither (said in the
      * log, at most once a minute: it is taken off the queue and changes nothing).
      */
-    public void apply(Exchange exchange) throws SQLException {
+    public synchronized void apply(Exchange exchange) throws SQLException {
         StreamEvent event;
         try {
             event = StreamEvent.of(read(exchange.getMessage().getBody(byte[].class)),
-                    exchange.getMessage().getHeader("CamelSpringRabbitmqMessageId", String.class));
+                    exchange.getMessage().getHeader(SpringRabbitMQConstants.MESSAGE_ID, String.class));
         } catch (UntrackableEventException e) {
             exchange.setProperty(ExchangeProperties.STREAM_TRANSITION, null);
             long count = untrackable.incrementAndGet();
@@ -109,11 +238,16 @@ public final class StreamStates {
         exchange.setProperty(ExchangeProperties.STREAM_TRANSITION, transition(event));
     }
 
-    /** What the event does to its stream, from the stored state. */
+    /** What the event does to its stream, from the state as the writer sees it (its own writes too). */
     StreamState.Transition transition(StreamEvent event) throws SQLException {
-        StreamState before = store().load(event.stream());
-        return before.apply(event, store().closed(event.stream(), event.sequence()),
-                clock.instant().minus(closedRetention));
+        try {
+            StreamState before = writer().load(event.stream());
+            return before.apply(event, writer().closed(event.stream(), event.sequence()),
+                    clock.instant().minus(closedRetention));
+        } catch (SQLException e) {
+            abandonBatch();
+            throw e;
+        }
     }
 
     /**
@@ -148,14 +282,22 @@ public final class StreamStates {
         }
     }
 
-    /** Keeps the exchange's new state (nothing to keep for a duplicate); counts a change once it is kept. */
-    public void save(Exchange exchange) throws SQLException {
+    /**
+     * Writes the exchange's new state in the open batch (nothing to write for a duplicate); counts a change once it is
+     * written.
+     */
+    public synchronized void save(Exchange exchange) throws SQLException {
         StreamState.Transition transition = exchange.getProperty(ExchangeProperties.STREAM_TRANSITION,
                 StreamState.Transition.class);
         if (transition == null || !transition.recorded()) {
             return;
         }
-        store().save(transition, clock.instant());
+        try {
+            writer().write(transition, clock.instant());
+        } catch (SQLException e) {
+            abandonBatch();
+            throw e;
+        }
         if (transition.changed()) {
             (transition.after().online() ? wentOnline : wentOffline).incrementAndGet();
         }
@@ -203,13 +345,15 @@ public final class StreamStates {
      * be asked (its API down, throttling past the tries, an error: said in the log once a minute), when
      * reconciliation is off, or when a tick comes within half an interval of the last one (every instance sends them).
      */
-    public List<StreamState.Transition> reconcile() throws SQLException, InterruptedException {
+    public synchronized List<StreamState.Transition> reconcile() throws SQLException, InterruptedException {
         Reconciliation with = reconciliation;
         Instant now = clock.instant();
         if (with == null || now.isBefore(lastReconciled.plus(with.interval().dividedBy(2)))) {
             return List.of();
         }
         lastReconciled = now;
+        // what the batch holds is committed first: the list below is read from the store
+        commit();
         Set<StreamKey> providerOnline;
         try {
             providerOnline = with.provider().online();
@@ -240,7 +384,7 @@ public final class StreamStates {
         for (StreamKey stream : disagreeing) {
             Instant since = disagreeingSince.computeIfAbsent(stream, s -> now);
             if (!now.isBefore(since.plus(with.grace()))) {
-                StreamState.Transition correction = store().load(stream).reconciled(providerOnline.contains(stream),
+                StreamState.Transition correction = writer().load(stream).reconciled(providerOnline.contains(stream),
                         now);
                 if (correction.changed()) {
                     corrections.add(correction);

@@ -6,6 +6,10 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,7 +29,8 @@ import javax.sql.DataSource;
  * (several instances: any of them answers for every stream), else in a local H2 file ({@code gateway.streams.dir}).
  * Three tables, named from one prefix, each row marked with the deployment (its exchange), so that two deployments
  * can share a database: {@code <prefix>} (a row per stream: its open sequences, since, version, last events),
- * {@code <prefix>_closed} (the closed sequences, remembered for the closed retention), {@code <prefix>_meta} (the
+ * {@code <prefix>_closed} (the closed sequences, remembered for the closed retention, keyed by a digest of their
+ * stream), {@code <prefix>_meta} (the
  * version floor: the highest version of any stream forgotten, so that a stream seen again never goes back). One
  * consumer at a time writes (the single active consumer of the stream queue); any instance reads.
  */
@@ -104,8 +109,10 @@ public final class StreamStore implements AutoCloseable {
                     + "PRIMARY KEY (deployment, app, appname, stream_id))");
             sql.execute("CREATE INDEX IF NOT EXISTS " + streams + "_online ON " + streams
                     + " (deployment, online, app, appname, stream_id)");
-            sql.execute("CREATE TABLE IF NOT EXISTS " + closed + " (" + key + "sequence VARCHAR(255) NOT NULL, "
-                    + "closed_ms BIGINT NOT NULL, PRIMARY KEY (deployment, app, appname, stream_id, sequence))");
+            // a closed sequence is kept small (millions of them): its stream by a 64-bit digest of its name
+            sql.execute("CREATE TABLE IF NOT EXISTS " + closed + " (deployment VARCHAR(255) NOT NULL, "
+                    + "stream_hash BIGINT NOT NULL, sequence VARCHAR(255) NOT NULL, closed_ms BIGINT NOT NULL, "
+                    + "PRIMARY KEY (stream_hash, sequence))");
             sql.execute("CREATE INDEX IF NOT EXISTS " + closed + "_at ON " + closed + " (deployment, closed_ms)");
             sql.execute("CREATE TABLE IF NOT EXISTS " + meta + " (deployment VARCHAR(255) NOT NULL PRIMARY KEY, "
                     + "version_floor BIGINT NOT NULL)");
@@ -122,9 +129,13 @@ public final class StreamStore implements AutoCloseable {
     /** The stream's state; an unseen one (offline, at the version floor) when the store has none. */
     public StreamState load(StreamKey key) throws SQLException {
         try (Connection connection = pool.getConnection()) {
-            StreamState found = find(connection, key);
-            return found != null ? found : StreamState.unseen(key, versionFloor(connection));
+            return load(connection, key);
         }
+    }
+
+    private StreamState load(Connection connection, StreamKey key) throws SQLException {
+        StreamState found = find(connection, key);
+        return found != null ? found : StreamState.unseen(key, versionFloor(connection));
     }
 
     /** The stream's state as stored; null for a stream never seen. */
@@ -146,11 +157,16 @@ public final class StreamStore implements AutoCloseable {
 
     /** Whether the sequence is remembered as closed (its interruption was seen). */
     public boolean closed(StreamKey key, String sequence) throws SQLException {
-        try (Connection connection = pool.getConnection(); PreparedStatement query = connection.prepareStatement(
-                "SELECT 1 FROM " + closed + " WHERE deployment = ? AND app = ? AND appname = ? AND stream_id = ? "
-                        + "AND sequence = ?")) {
-            bindKey(query, 1, key);
-            query.setString(5, sequence);
+        try (Connection connection = pool.getConnection()) {
+            return closed(connection, key, sequence);
+        }
+    }
+
+    private boolean closed(Connection connection, StreamKey key, String sequence) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(
+                "SELECT 1 FROM " + closed + " WHERE stream_hash = ? AND sequence = ?")) {
+            query.setLong(1, streamHash(key));
+            query.setString(2, sequence);
             try (ResultSet row = query.executeQuery()) {
                 return row.next();
             }
@@ -169,61 +185,122 @@ public final class StreamStore implements AutoCloseable {
 
     /** Saves what an event did, in one transaction: the stream's row, and its sequence as closed when it closes one. */
     public void save(StreamState.Transition transition, Instant now) throws SQLException {
-        StreamState after = transition.after();
         try (Connection connection = pool.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                Map<String, Long> openAt = new TreeMap<>();
-                after.open().forEach((sequence, at) -> openAt.put(sequence, at.toEpochMilli()));
-                String openSequences = json(openAt);
-                String lastEvents = json(after.lastEvents().stream().map(a -> new AppliedJson(a.eventType(),
-                        a.sequence(), a.messageId(), a.at().toEpochMilli(), a.effect())).toList());
-                int updated;
-                try (PreparedStatement update = connection.prepareStatement("UPDATE " + streams + " SET online = ?, "
-                        + "open_sequences = ?, since_ms = ?, version = ?, last_events = ?, updated_ms = ? "
-                        + "WHERE deployment = ? AND app = ? AND appname = ? AND stream_id = ?")) {
-                    update.setBoolean(1, after.online());
-                    update.setString(2, openSequences);
-                    update.setLong(3, after.since().toEpochMilli());
-                    update.setLong(4, after.version());
-                    update.setString(5, lastEvents);
-                    update.setLong(6, now.toEpochMilli());
-                    bindKey(update, 7, after.stream());
-                    updated = update.executeUpdate();
-                }
-                if (updated == 0) {
-                    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + streams
-                            + " (deployment, app, appname, stream_id, online, open_sequences, since_ms, version, "
-                            + "last_events, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                        bindKey(insert, 1, after.stream());
-                        insert.setBoolean(5, after.online());
-                        insert.setString(6, openSequences);
-                        insert.setLong(7, after.since().toEpochMilli());
-                        insert.setLong(8, after.version());
-                        insert.setString(9, lastEvents);
-                        insert.setLong(10, now.toEpochMilli());
-                        insert.executeUpdate();
-                    }
-                }
-                for (String sequence : transition.closedSequences()) {
-                    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + closed
-                            + " (deployment, app, appname, stream_id, sequence, closed_ms) SELECT ?, ?, ?, ?, ?, ? "
-                            + "WHERE NOT EXISTS (SELECT 1 FROM " + closed + " WHERE deployment = ? AND app = ? AND "
-                            + "appname = ? AND stream_id = ? AND sequence = ?)")) {
-                        bindKey(insert, 1, after.stream());
-                        insert.setString(5, sequence);
-                        insert.setLong(6, now.toEpochMilli());
-                        bindKey(insert, 7, after.stream());
-                        insert.setString(11, sequence);
-                        insert.executeUpdate();
-                    }
-                }
+                write(connection, transition, now);
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;
             } finally {
                 connection.setAutoCommit(true);
+            }
+        }
+    }
+
+    /**
+     * The single consumer's own connection, its writes kept in one transaction until {@link Writer#commit}: many
+     * events saved with one commit (a commit writes the database's pages, and costs more than the rest of an event;
+     * bench/README.md, stream state), and its reads see what it wrote. Its methods are called by one thread at a time.
+     */
+    public final class Writer implements AutoCloseable {
+
+        private Connection connection;
+
+        private Connection connection() throws SQLException {
+            if (connection == null) {
+                connection = pool.getConnection();
+                connection.setAutoCommit(false);
+            }
+            return connection;
+        }
+
+        public StreamState load(StreamKey key) throws SQLException {
+            return StreamStore.this.load(connection(), key);
+        }
+
+        public boolean closed(StreamKey key, String sequence) throws SQLException {
+            return StreamStore.this.closed(connection(), key, sequence);
+        }
+
+        /** Writes what an event did, in the open transaction. */
+        public void write(StreamState.Transition transition, Instant now) throws SQLException {
+            StreamStore.this.write(connection(), transition, now);
+        }
+
+        public void commit() throws SQLException {
+            if (connection != null) {
+                connection.commit();
+            }
+        }
+
+        /** Drops what was written since the last commit, and the connection with it (it may be the one that broke). */
+        @Override
+        public void close() {
+            if (connection != null) {
+                try {
+                    connection.rollback();
+                    connection.close();
+                } catch (SQLException alreadyBroken) {
+                    // nothing was committed, nothing is lost
+                }
+                connection = null;
+            }
+        }
+    }
+
+    /** A writer of its own, for the stream queue's consumer. */
+    public Writer writer() {
+        return new Writer();
+    }
+
+    private void write(Connection connection, StreamState.Transition transition, Instant now) throws SQLException {
+        StreamState after = transition.after();
+        Map<String, Long> openAt = new TreeMap<>();
+        after.open().forEach((sequence, at) -> openAt.put(sequence, at.toEpochMilli()));
+        String openSequences = json(openAt);
+        String lastEvents = json(after.lastEvents().stream().map(a -> new AppliedJson(a.eventType(),
+                a.sequence(), a.messageId(), a.at().toEpochMilli(), a.effect())).toList());
+        int updated;
+        try (PreparedStatement update = connection.prepareStatement("UPDATE " + streams + " SET online = ?, "
+                + "open_sequences = ?, since_ms = ?, version = ?, last_events = ?, updated_ms = ? "
+                + "WHERE deployment = ? AND app = ? AND appname = ? AND stream_id = ?")) {
+            update.setBoolean(1, after.online());
+            update.setString(2, openSequences);
+            update.setLong(3, after.since().toEpochMilli());
+            update.setLong(4, after.version());
+            update.setString(5, lastEvents);
+            update.setLong(6, now.toEpochMilli());
+            bindKey(update, 7, after.stream());
+            updated = update.executeUpdate();
+        }
+        if (updated == 0) {
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + streams
+                    + " (deployment, app, appname, stream_id, online, open_sequences, since_ms, version, "
+                    + "last_events, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                bindKey(insert, 1, after.stream());
+                insert.setBoolean(5, after.online());
+                insert.setString(6, openSequences);
+                insert.setLong(7, after.since().toEpochMilli());
+                insert.setLong(8, after.version());
+                insert.setString(9, lastEvents);
+                insert.setLong(10, now.toEpochMilli());
+                insert.executeUpdate();
+            }
+        }
+        long hash = streamHash(after.stream());
+        for (String sequence : transition.closedSequences()) {
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + closed
+                    + " (deployment, stream_hash, sequence, closed_ms) SELECT ?, ?, ?, ? WHERE NOT EXISTS "
+                    + "(SELECT 1 FROM " + closed + " WHERE stream_hash = ? AND sequence = ?)")) {
+                insert.setString(1, deployment);
+                insert.setLong(2, hash);
+                insert.setString(3, sequence);
+                insert.setLong(4, now.toEpochMilli());
+                insert.setLong(5, hash);
+                insert.setString(6, sequence);
+                insert.executeUpdate();
             }
         }
     }
@@ -364,6 +441,21 @@ public final class StreamStore implements AutoCloseable {
         statement.setString(first + 1, key.app());
         statement.setString(first + 2, key.appname());
         statement.setString(first + 3, key.streamId());
+    }
+
+    /**
+     * A stream of this deployment as 64 bits (the first of SHA-256 of its names): the key of its closed sequences. Two
+     * streams that shared it would share their closed sequences, which the provider makes new for every push: no
+     * state would change for it.
+     */
+    long streamHash(StreamKey key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(String.join("\n", deployment, key.app(),
+                    key.appname(), key.streamId()).getBytes(StandardCharsets.UTF_8));
+            return ByteBuffer.wrap(digest).getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static StreamState state(ResultSet row) throws SQLException {

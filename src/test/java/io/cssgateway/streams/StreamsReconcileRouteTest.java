@@ -40,6 +40,8 @@ class StreamsReconcileRouteTest {
         provider = new TencentCloudApiStandIn(SECRET_ID, SECRET_KEY);
         Properties configuration = new Properties();
         configuration.setProperty("gateway.streams.enabled", "true");
+        // each event committed at once, so that the store says what the test just sent
+        configuration.setProperty("gateway.streams.batch-size", "1");
         configuration.setProperty("gateway.streams.reconcile.enabled", "true");
         configuration.setProperty("gateway.streams.reconcile.endpoint", provider.endpoint());
         configuration.setProperty("gateway.streams.reconcile.secret-id", SECRET_ID);

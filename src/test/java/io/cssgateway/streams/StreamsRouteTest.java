@@ -31,6 +31,8 @@ class StreamsRouteTest {
     private RouteHarness streamRoutes(String routingKeyPrefix) throws Exception {
         Properties configuration = new Properties();
         configuration.setProperty("gateway.streams.enabled", "true");
+        // each event committed at once, so that the store says what the test just sent
+        configuration.setProperty("gateway.streams.batch-size", "1");
         configuration.setProperty("gateway.streams.retry-delay-ms", "20");
         configuration.setProperty("gateway.streams.max-retry-delay-ms", "40");
         configuration.setProperty("gateway.rabbitmq.routing-key-prefix", routingKeyPrefix);
