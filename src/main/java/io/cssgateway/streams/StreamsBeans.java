@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The stream state of routes/streams.camel.yaml ({@code gateway.streams.*}): its store ({@code streamStore}), the
- * bean the route calls ({@code streamStates}), and {@code /api/streams} on the management port.
+ * beans the routes call ({@code streamStates}, {@code streamReconciler}), and {@code /api/streams} on the management
+ * port.
  */
 public final class StreamsBeans {
 
@@ -57,22 +58,22 @@ public final class StreamsBeans {
                         + "gateway.streams.enabled=true");
             }
             camelContext.getRegistry().bind("streamStates", StreamStates.off());
+            camelContext.getRegistry().bind("streamReconciler", new StreamReconciler(null, null, null, Duration.ZERO,
+                    Duration.ZERO, Clock.systemUTC()));
             return null;
         }
         StreamStore store = store(settings);
         ClosedWithCamel.register(camelContext, "the stream state store", store);
         camelContext.getRegistry().bind("streamStore", store);
-        StreamStates states = new StreamStates(store,
-                Duration.ofSeconds(settings.positive("gateway.streams.closed-retention-seconds")),
-                Duration.ofDays(settings.positive("gateway.streams.offline-retention-days")),
-                (int) settings.positive("gateway.streams.batch-size"),
-                Duration.ofMillis(settings.positive("gateway.streams.batch-ms")), Clock.systemUTC());
-        camelContext.getRegistry().bind("streamStates", states);
+        StreamBatch batch = new StreamBatch(store, (int) settings.positive("gateway.streams.batch-size"),
+                Duration.ofMillis(settings.positive("gateway.streams.batch-ms")));
         // its committer runs with Camel; the last batch is committed as it stops
-        camelContext.addService(states);
-        if (settings.bool("gateway.streams.reconcile.enabled")) {
-            states.reconcileWith(reconciliation(settings));
-        }
+        camelContext.addService(batch);
+        StreamStates states = new StreamStates(store, batch,
+                Duration.ofSeconds(settings.positive("gateway.streams.closed-retention-seconds")),
+                Duration.ofDays(settings.positive("gateway.streams.offline-retention-days")), Clock.systemUTC());
+        camelContext.getRegistry().bind("streamStates", states);
+        camelContext.getRegistry().bind("streamReconciler", reconciler(settings, store, batch));
         String token = settings.optional("gateway.api.token");
         boolean tokenRequired = settings.bool("gateway.api.read-token-required");
         if (tokenRequired && token.isEmpty()) {
@@ -112,8 +113,17 @@ public final class StreamsBeans {
         };
     }
 
-    /** The provider's API as gateway.streams.reconcile.* says; its SecretId and SecretKey from the environment. */
-    private static StreamStates.Reconciliation reconciliation(Settings settings) {
+    /**
+     * The reconciler: with gateway.streams.reconcile.enabled, of the provider's API as gateway.streams.reconcile.*
+     * says, its SecretId and SecretKey from the environment; else one that changes nothing on a tick (another
+     * instance may send them).
+     */
+    private static StreamReconciler reconciler(Settings settings, StreamStore store, StreamBatch batch) {
+        Duration interval = Duration.ofMillis(settings.positive("gateway.streams.reconcile.interval-ms"));
+        Duration grace = Duration.ofSeconds(settings.positive("gateway.streams.reconcile.grace-seconds"));
+        if (!settings.bool("gateway.streams.reconcile.enabled")) {
+            return new StreamReconciler(store, batch, null, grace, interval, Clock.systemUTC());
+        }
         String secretId = settings.optional("gateway.streams.reconcile.secret-id");
         String secretKey = settings.optional("gateway.streams.reconcile.secret-key");
         if (secretId.isEmpty() || secretKey.isEmpty()) {
@@ -126,15 +136,13 @@ public final class StreamsBeans {
             throw new IllegalStateException("gateway.streams.reconcile.endpoint must be a URL such as "
                     + "https://live.tencentcloudapi.com, got '" + endpoint + "'");
         }
-        Duration interval = Duration.ofMillis(settings.positive("gateway.streams.reconcile.interval-ms"));
-        Duration grace = Duration.ofSeconds(settings.positive("gateway.streams.reconcile.grace-seconds"));
         LOG.info("Stream state reconciled with the provider's list of online streams ({}) every {} s; a stream is "
                 + "corrected once they disagree for {} s", endpoint, interval.toSeconds(), grace.toSeconds());
-        return new StreamStates.Reconciliation(new ProviderOnlineStreams(endpoint,
+        return new StreamReconciler(store, batch, new ProviderOnlineStreams(endpoint,
                 new TencentCloudSigner(secretId, secretKey), settings.optional("gateway.streams.reconcile.region"),
                 (int) settings.positive("gateway.streams.reconcile.page-size"), Duration.ofSeconds(10),
                 Duration.ofMillis(settings.positive("gateway.streams.reconcile.throttled-pause-ms")),
-                Clock.systemUTC()), grace, interval);
+                Clock.systemUTC()), grace, interval, Clock.systemUTC());
     }
 
     private static StreamStore store(Settings settings) throws Exception {

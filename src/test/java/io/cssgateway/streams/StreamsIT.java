@@ -20,8 +20,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -255,6 +258,54 @@ class StreamsIT {
                     .containsExactly("stream.state.online v1 [\"100\"]", "stream.state.offline v2 []");
             assertThat(stream(one, stream, 2)).isEqualTo(stream(two, stream, 2));
             assertThat(SharedDatabase.single("SELECT COUNT(*) FROM " + tables + "_closed")).isEqualTo(2);
+        } finally {
+            SharedDatabase.drop(seen);
+            SharedDatabase.dropStreamTables(tables);
+        }
+    }
+
+    @Test
+    void theActiveConsumerKilledMidBurstLosesNoChangeAndPublishesNoVersionTwiceDifferently() throws Exception {
+        String seen = SharedDatabase.uniqueTable("seen_streams");
+        String tables = SharedDatabase.uniqueTable("streams_kill");
+        String[] shared = {"-Dgateway.dedup.store=jdbc", "-Dgateway.dedup.jdbc.url=" + SharedDatabase.URL,
+            "-Dgateway.dedup.jdbc.username=" + SharedDatabase.USER, "-Dgateway.dedup.jdbc.table=" + seen,
+            "-Dgateway.streams.jdbc.table=" + tables};
+        int port1 = GatewayProcess.freePort();
+        int port2 = GatewayProcess.freePort();
+        int streams = 200;
+        try (GatewayProcess one = gateway(dir.resolve("one"), port1, shared)) {
+            try (GatewayProcess two = gateway(dir.resolve("two"), port2, shared)) {
+                // one, started first, is the stream queue's active consumer; it dies (kill -9) while it works
+                for (int i = 0; i < streams; i++) {
+                    post(one, port1, callback("1-push.doc.json", "burst-" + run + "-" + i, "p" + i));
+                }
+                one.kill();
+                for (int i = 0; i < streams; i++) {
+                    post(two, port2, callback("0-interrupt.doc.json", "burst-" + run + "-" + i, "p" + i));
+                }
+
+                // every stream went online (v1) and offline (v2); a change published again after the kill has the
+                // same version and message_id, never another
+                Map<String, Set<String>> versions = new HashMap<>();
+                long deadline = System.currentTimeMillis() + 60_000;
+                while (System.currentTimeMillis() < deadline
+                        && versions.values().stream().filter(v -> v.size() == 2).count() < streams) {
+                    GetResponse message = broker.next(states, Duration.ofMillis(500));
+                    if (message != null) {
+                        JsonNode body = JSON.readTree(message.getBody());
+                        versions.computeIfAbsent(body.get("stream_id").asText(), s -> new TreeSet<>())
+                                .add(body.get("version").asLong() + " " + body.get("state").asText() + " "
+                                        + message.getProps().getMessageId());
+                    }
+                }
+                assertThat(versions).hasSize(streams);
+                versions.forEach((stream, changes) -> assertThat(changes).as(stream).containsExactly(
+                        "1 online stream-state:test.domain.com/live/" + stream + ":1",
+                        "2 offline stream-state:test.domain.com/live/" + stream + ":2"));
+                JsonNode online = JSON.readTree(api(two, "/api/streams?app=test.domain.com&limit=1000").body());
+                assertThat(online.get("streams").findValuesAsText("stream_id")).noneMatch(s -> s.contains(run));
+            }
         } finally {
             SharedDatabase.drop(seen);
             SharedDatabase.dropStreamTables(tables);
