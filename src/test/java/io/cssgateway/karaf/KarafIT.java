@@ -138,7 +138,12 @@ class KarafIT {
                 assertThat(online).as("the state message; Karaf's log:%n%s", karaf.log()).isNotNull();
                 assertThat(online.getEnvelope().getRoutingKey()).isEqualTo("karaf.stream.state.online");
                 assertThat(online.getProps().getHeaders()).containsEntry("css_version", 1L);
+                // (the message goes out before its batch is committed: 50 ms at most)
                 HttpResponse<String> stream = karaf.get(managementPort, "/api/streams/test.domain.com/live/test_stream");
+                for (int tries = 0; stream.statusCode() == 404 && tries < 40; tries++) {
+                    Thread.sleep(50);
+                    stream = karaf.get(managementPort, "/api/streams/test.domain.com/live/test_stream");
+                }
                 assertThat(stream.statusCode()).as(stream.body()).isEqualTo(200);
                 assertThat(stream.body()).contains("\"state\":\"online\"").contains("\"open_sequences\":[\"" + sequence
                         + "\"]");

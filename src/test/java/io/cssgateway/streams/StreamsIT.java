@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.GetResponse;
 import io.cssgateway.harness.BrokerProbe;
+import io.cssgateway.harness.Eventually;
 import io.cssgateway.harness.GatewayProcess;
 import io.cssgateway.harness.JarCommand;
 import io.cssgateway.harness.SharedDatabase;
@@ -48,6 +49,9 @@ class StreamsIT {
     private final HttpClient http = HttpClient.newHttpClient();
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final String exchange = "css.events.streams-" + run;
+    // the PostgreSQL tables of the tests with two instances, dropped after each
+    private final String seenTable = SharedDatabase.uniqueTable("seen_streams");
+    private final String streamTables = SharedDatabase.uniqueTable("streams_it");
     private BrokerProbe broker;
     private String states;
 
@@ -62,6 +66,15 @@ class StreamsIT {
     void removeTopology() throws Exception {
         broker.deleteGatewayTopology(exchange);
         broker.close();
+        SharedDatabase.drop(seenTable);
+        SharedDatabase.dropStreamTables(streamTables);
+    }
+
+    /** The options of instances that share the de-duplication, and so the stream state, in PostgreSQL. */
+    private String[] sharedStore() {
+        return new String[] {"-Dgateway.dedup.store=jdbc", "-Dgateway.dedup.jdbc.url=" + SharedDatabase.URL,
+            "-Dgateway.dedup.jdbc.username=" + SharedDatabase.USER, "-Dgateway.dedup.jdbc.table=" + seenTable,
+            "-Dgateway.streams.jdbc.table=" + streamTables};
     }
 
     private GatewayProcess gateway(Path home, int port, String... more) throws Exception {
@@ -238,11 +251,7 @@ class StreamsIT {
 
     @Test
     void twoInstancesOnPostgresqlShareOneStateAndAnswerTheSame() throws Exception {
-        String seen = SharedDatabase.uniqueTable("seen_streams");
-        String tables = SharedDatabase.uniqueTable("streams_it");
-        String[] shared = {"-Dgateway.dedup.store=jdbc", "-Dgateway.dedup.jdbc.url=" + SharedDatabase.URL,
-            "-Dgateway.dedup.jdbc.username=" + SharedDatabase.USER, "-Dgateway.dedup.jdbc.table=" + seen,
-            "-Dgateway.streams.jdbc.table=" + tables};
+        String[] shared = sharedStore();
         int port1 = GatewayProcess.freePort();
         int port2 = GatewayProcess.freePort();
         String stream = "shared-" + run;
@@ -257,58 +266,54 @@ class StreamsIT {
             assertThat(stateMessages(2, Duration.ofSeconds(2))).extracting(StreamsIT::describe)
                     .containsExactly("stream.state.online v1 [\"100\"]", "stream.state.offline v2 []");
             assertThat(stream(one, stream, 2)).isEqualTo(stream(two, stream, 2));
-            assertThat(SharedDatabase.single("SELECT COUNT(*) FROM " + tables + "_closed")).isEqualTo(2);
-        } finally {
-            SharedDatabase.drop(seen);
-            SharedDatabase.dropStreamTables(tables);
+            assertThat(SharedDatabase.single("SELECT COUNT(*) FROM " + streamTables + "_closed")).isEqualTo(2);
         }
     }
 
     @Test
     void theActiveConsumerKilledMidBurstLosesNoChangeAndPublishesNoVersionTwiceDifferently() throws Exception {
-        String seen = SharedDatabase.uniqueTable("seen_streams");
-        String tables = SharedDatabase.uniqueTable("streams_kill");
-        String[] shared = {"-Dgateway.dedup.store=jdbc", "-Dgateway.dedup.jdbc.url=" + SharedDatabase.URL,
-            "-Dgateway.dedup.jdbc.username=" + SharedDatabase.USER, "-Dgateway.dedup.jdbc.table=" + seen,
-            "-Dgateway.streams.jdbc.table=" + tables};
+        String[] shared = sharedStore();
         int port1 = GatewayProcess.freePort();
         int port2 = GatewayProcess.freePort();
         int streams = 200;
-        try (GatewayProcess one = gateway(dir.resolve("one"), port1, shared)) {
-            try (GatewayProcess two = gateway(dir.resolve("two"), port2, shared)) {
-                // one, started first, is the stream queue's active consumer; it dies (kill -9) while it works
-                for (int i = 0; i < streams; i++) {
-                    post(one, port1, callback("1-push.doc.json", "burst-" + run + "-" + i, "p" + i));
-                }
-                one.kill();
-                for (int i = 0; i < streams; i++) {
-                    post(two, port2, callback("0-interrupt.doc.json", "burst-" + run + "-" + i, "p" + i));
-                }
-
-                // every stream went online (v1) and offline (v2); a change published again after the kill has the
-                // same version and message_id, never another
-                Map<String, Set<String>> versions = new HashMap<>();
-                long deadline = System.currentTimeMillis() + 60_000;
-                while (System.currentTimeMillis() < deadline
-                        && versions.values().stream().filter(v -> v.size() == 2).count() < streams) {
-                    GetResponse message = broker.next(states, Duration.ofMillis(500));
-                    if (message != null) {
-                        JsonNode body = JSON.readTree(message.getBody());
-                        versions.computeIfAbsent(body.get("stream_id").asText(), s -> new TreeSet<>())
-                                .add(body.get("version").asLong() + " " + body.get("state").asText() + " "
-                                        + message.getProps().getMessageId());
-                    }
-                }
-                assertThat(versions).hasSize(streams);
-                versions.forEach((stream, changes) -> assertThat(changes).as(stream).containsExactly(
-                        "1 online stream-state:test.domain.com/live/" + stream + ":1",
-                        "2 offline stream-state:test.domain.com/live/" + stream + ":2"));
-                JsonNode online = JSON.readTree(api(two, "/api/streams?app=test.domain.com&limit=1000").body());
-                assertThat(online.get("streams").findValuesAsText("stream_id")).noneMatch(s -> s.contains(run));
+        try (GatewayProcess one = gateway(dir.resolve("one"), port1, shared);
+                GatewayProcess two = gateway(dir.resolve("two"), port2, shared)) {
+            // one, started first, is the stream queue's active consumer; it dies (kill -9) while it works
+            for (int i = 0; i < streams; i++) {
+                post(one, port1, callback("1-push.doc.json", "burst-" + run + "-" + i, "p" + i));
             }
-        } finally {
-            SharedDatabase.drop(seen);
-            SharedDatabase.dropStreamTables(tables);
+            one.kill();
+            for (int i = 0; i < streams; i++) {
+                post(two, port2, callback("0-interrupt.doc.json", "burst-" + run + "-" + i, "p" + i));
+            }
+
+            // every stream went online (v1) and offline (v2); a change published again after the kill has the
+            // same version and message_id, never another
+            Map<String, Set<String>> versions = new HashMap<>();
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (System.currentTimeMillis() < deadline
+                    && versions.values().stream().filter(v -> v.size() == 2).count() < streams) {
+                GetResponse message = broker.next(states, Duration.ofMillis(500));
+                if (message != null) {
+                    JsonNode body = JSON.readTree(message.getBody());
+                    versions.computeIfAbsent(body.get("stream_id").asText(), s -> new TreeSet<>())
+                            .add(body.get("version").asLong() + " " + body.get("state").asText() + " "
+                                    + message.getProps().getMessageId());
+                }
+            }
+            assertThat(versions).hasSize(streams);
+            versions.forEach((stream, changes) -> assertThat(changes).as(stream).containsExactly(
+                    "1 online stream-state:test.domain.com/live/" + stream + ":1",
+                    "2 offline stream-state:test.domain.com/live/" + stream + ":2"));
+            // and the API says none is online once the last batch is committed (50 ms)
+            Eventually.holds(() -> {
+                try {
+                    return JSON.readTree(api(two, "/api/streams?app=test.domain.com&limit=1000").body()).get("streams")
+                            .findValuesAsText("stream_id").stream().noneMatch(s -> s.contains(run));
+                } catch (Exception e) {
+                    return false;
+                }
+            }, "no stream of the burst online");
         }
     }
 }
