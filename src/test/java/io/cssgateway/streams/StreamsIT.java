@@ -170,7 +170,9 @@ class StreamsIT {
             List<GetResponse> online = stateMessages(1, Duration.ofSeconds(2));
             assertThat(online).hasSize(1);
             assertThat(describe(online.get(0))).isEqualTo("stream.state.online v1 [\"100\"]");
-            JsonNode listed = JSON.readTree(api(gateway, "/api/streams?app=test.domain.com").body());
+            // listed online once the batch is committed (the message goes out up to 50 ms before)
+            stream(gateway, live, 1);
+            JsonNode listed = JSON.readTree(api(gateway, "/api/streams?app=test.domain.com&limit=1000").body());
             assertThat(listed.get("streams").findValuesAsText("stream_id")).contains(live);
             post(gateway, port, callback("0-interrupt.doc.json", live, "100"));
             // an interruption whose push comes after it: nothing goes online
