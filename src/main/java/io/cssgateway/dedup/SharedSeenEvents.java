@@ -170,20 +170,33 @@ public final class SharedSeenEvents extends JdbcMessageIdRepository {
     protected void doStop() throws Exception {
         Thread stopping = writer;
         writer = null;
-        if (stopping != null) {
-            stopping.join(TimeUnit.SECONDS.toMillis(5));
+        // a stop from an interrupted thread (Karaf's bundle:stop, a timed-out shutdown) still writes what is queued,
+        // which the interrupt would fail, and ends every thread of the store; the interrupt is given back at the end
+        boolean interrupted = Thread.interrupted();
+        try {
+            if (stopping != null) {
+                try {
+                    stopping.join(TimeUnit.SECONDS.toMillis(5));
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            // what came after the writer's last batch
+            writeQueued();
+        } finally {
+            if (expiry != null) {
+                expiry.shutdownNow();
+                expiry = null;
+            }
+            if (pool != null) {
+                pool.close();
+                pool = null;
+            }
+            super.doStop();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        // what came after the writer's last batch
-        writeQueued();
-        if (expiry != null) {
-            expiry.shutdownNow();
-            expiry = null;
-        }
-        if (pool != null) {
-            pool.close();
-            pool = null;
-        }
-        super.doStop();
     }
 
     /** Seen by this instance lately, or by any instance within the retention. */

@@ -152,6 +152,37 @@ class SharedSeenEventsIT {
     }
 
     @Test
+    void aStopFromAnInterruptedThreadWritesWhatIsQueuedAndLeavesNoThreadBehind() throws Exception {
+        SharedSeenEvents instance = new SharedSeenEvents(SharedDatabase.database(), table, "css.events",
+                Duration.ofDays(1), Duration.ofHours(1), 100_000);
+        instance.start();
+        for (int i = 0; i < 5_000; i++) {
+            instance.add("1:interrupted-" + i);
+        }
+
+        // as a container's stop that was interrupted (Karaf's bundle:stop, a timed-out shutdown task)
+        Thread.currentThread().interrupt();
+        try {
+            instance.stop();
+        } finally {
+            Thread.interrupted();
+        }
+
+        assertThat(SharedDatabase.count(table)).isEqualTo(5_000);
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!dedupThreads().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(dedupThreads()).isEmpty();
+    }
+
+    /** The threads of the instances started in this JVM: the writer, the expiry, HikariCP's housekeeper. */
+    private static List<String> dedupThreads() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(name -> name.startsWith("css-gateway-dedup")).toList();
+    }
+
+    @Test
     void aRetryThisInstanceSawIsAnsweredFromMemoryWithoutTheDatabase() {
         SharedSeenEvents instance = instance(10);
         instance.add("1:seq-2");
