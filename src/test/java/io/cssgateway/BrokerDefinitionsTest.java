@@ -30,7 +30,7 @@ class BrokerDefinitionsTest {
         JsonNode documented = new ObjectMapper().readTree(Path.of("docs/rabbitmq-definitions.json").toFile());
         assertThat(made.json()).isEqualTo(documented);
         assertThat(made.verifyPermissions()).containsExactly("^$", "^css\\.events$",
-                "^(css\\.events\\.alerts|css\\.events\\.streams)$");
+                "^(css\\.events\\.alerts|css\\.events\\.heartbeats|css\\.events\\.streams)$");
     }
 
     @Test
@@ -42,7 +42,7 @@ class BrokerDefinitionsTest {
         JsonNode json = definitions(house).json();
 
         assertThat(json.get("queues").findValuesAsText("name")).containsExactly("staging.css.unrouted",
-                "staging.css.alerts", "staging.css.streams");
+                "staging.css.alerts", "staging.css.heartbeats", "staging.css.streams");
         assertThat(json.get("exchanges").get(0).get("arguments").get("alternate-exchange").asText())
                 .isEqualTo("staging.css.unrouted");
         assertThat(json.get("bindings").findValuesAsText("routing_key")).contains("live.css.stream.interrupt.network",

@@ -108,6 +108,7 @@ class ScaleOutIT {
         broker.deleteQueue(UNROUTED);
         broker.deleteQueue(ALERTS);
         broker.deleteQueue(EXCHANGE + ".streams");
+        broker.deleteQueue(EXCHANGE + ".heartbeats");
         broker.close();
         mailbox.close();
         secondNode.close();

@@ -1,5 +1,9 @@
 package io.cssgateway.alert;
 
+import io.cssgateway.alert.Notice.Count;
+import io.cssgateway.alert.Notice.Fact;
+import io.cssgateway.alert.Notice.Phrase;
+import io.cssgateway.alert.Notice.Section;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,14 +13,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
- * One digest mail: the alerts of one window for one recipient list. Counts by category and by app, then a section
- * per kind of alert (abnormal interruptions, push errors, recording exceptions), each listing its streams (a stream
- * alerted several times is listed once, with its count) up to a bound, then "and N more". Text and HTML renderings of
- * the same content.
+ * One digest: the alerts of one window for one recipient list. Counts by category and by app, then a section per
+ * kind of alert (abnormal interruptions, push errors, recording exceptions), each listing its streams (a stream
+ * alerted several times is listed once, with its count) up to a bound, then "and N more". A chat channel narrowed to
+ * some push domains gets the same digest made of their streams only.
  */
-public final class AlertDigest {
+public final class AlertDigest implements Alert {
 
     /** One stream's alerts of one kind in this window. */
     static final class StreamAlert {
@@ -30,26 +35,23 @@ public final class AlertDigest {
 
     private final List<String> recipients;
     private final Instant openedAt;
+    private final NoticeText words;
     private final Map<AlertKind, Map<String, StreamAlert>> streams = new EnumMap<>(AlertKind.class);
-    private final Map<AlertKind, Integer> counts = new EnumMap<>(AlertKind.class);
-    private final Map<String, Integer> byCategory = new TreeMap<>();
-    private final Map<String, Integer> byApp = new TreeMap<>();
     private final List<Runnable> acks = new ArrayList<>();
     private int alerts;
     private Instant closedAt;
     private String mostSerious;
     private int maxStreams;
+    private Comparator<String> severity = Comparator.naturalOrder();
 
-    AlertDigest(List<String> recipients, Instant openedAt) {
+    AlertDigest(List<String> recipients, Instant openedAt, NoticeText words) {
         this.recipients = List.copyOf(recipients);
         this.openedAt = openedAt;
+        this.words = words;
     }
 
     void add(AlertKind kind, Map<String, String> alert, Runnable ack) {
         alerts++;
-        counts.merge(kind, 1, Integer::sum);
-        byCategory.merge(String.valueOf(alert.get("category")), 1, Integer::sum);
-        byApp.merge(String.valueOf(alert.get("app")), 1, Integer::sum);
         String stream = alert.get("app") + "/" + alert.get("stream_id");
         StreamAlert known = streams.computeIfAbsent(kind, k -> new LinkedHashMap<>()).get(stream);
         if (known == null) {
@@ -64,20 +66,32 @@ public final class AlertDigest {
         acks.add(ack);
     }
 
-    void close(Instant at, String mostSeriousCategory, int streamsShown) {
+    void close(Instant at, Comparator<String> bySeverity, int streamsShown) {
         this.closedAt = at;
-        this.mostSerious = mostSeriousCategory;
+        this.severity = bySeverity;
+        this.mostSerious = getByCategory().keySet().stream().min(bySeverity).orElse(null);
         this.maxStreams = streamsShown;
     }
 
-    /** Acknowledges every alert of this digest to the broker: they are delivered (or kept). */
-    void acknowledge() {
+    /** Acknowledges every alert of this digest to the broker: every channel delivered it, or kept it. */
+    @Override
+    public void delivered() {
         acks.forEach(Runnable::run);
         acks.clear();
     }
 
     Instant openedAt() {
         return openedAt;
+    }
+
+    @Override
+    public String kind() {
+        return "interruptions";
+    }
+
+    @Override
+    public List<String> recipients() {
+        return recipients;
     }
 
     /** How many alerts the digest holds, of every kind. */
@@ -89,98 +103,76 @@ public final class AlertDigest {
         return String.join(",", recipients);
     }
 
+    /** How many alerts of each category. */
     public Map<String, Integer> getByCategory() {
-        return byCategory;
+        return counted(a -> true, "category");
     }
 
-    /** "3 abnormal stream interruptions, 1 push error": the count of each kind the digest holds. */
-    private String counted() {
-        List<String> each = new ArrayList<>();
-        counts.forEach((kind, n) -> each.add(n + " " + (n == 1 ? kind.one : kind.many)));
-        return String.join(", ", each);
+    private Map<String, Integer> counted(Predicate<String> domains, String field) {
+        Map<String, Integer> counts = new TreeMap<>();
+        streams.values().forEach(each -> each.values().stream().filter(s -> domains.test(s.fields.get("app")))
+                .forEach(s -> counts.merge(String.valueOf(s.fields.get(field)), s.count, Integer::sum)));
+        return counts;
     }
 
+    /** The mail's subject, plain text and HTML: the whole digest. */
     public String getSubject() {
-        return "[CSS] " + counted() + ", most serious: " + mostSerious + " (" + AlertKind.TIME.format(openedAt) + ")";
-    }
-
-    private List<StreamAlert> shown(AlertKind kind) {
-        return streams.get(kind).values().stream()
-                .sorted(Comparator.comparingInt((StreamAlert s) -> -s.count))
-                .limit(maxStreams).toList();
-    }
-
-    private int notShown(AlertKind kind) {
-        return streams.get(kind).size() - Math.min(streams.get(kind).size(), maxStreams);
-    }
-
-    private String between() {
-        return "between " + AlertKind.TIME.format(openedAt) + " and " + AlertKind.TIME.format(closedAt);
+        return "[CSS] " + words.phrase(notice(a -> true).title(), v -> v);
     }
 
     public String getText() {
-        StringBuilder text = new StringBuilder();
-        text.append(counted()).append(' ').append(between()).append(" (")
-                .append(Duration.between(openedAt, closedAt).toSeconds()).append(" s).\n\nBy category:\n");
-        byCategory.forEach((category, n) -> text.append(String.format("  %-20s %d%n", category, n)));
-        text.append("\nBy app:\n");
-        byApp.forEach((app, n) -> text.append(String.format("  %-40s %d%n", app, n)));
-        for (AlertKind kind : streams.keySet()) {
-            text.append('\n').append(capitalised(kind.many)).append(" (").append(streams.get(kind).size())
-                    .append(" streams):\n");
-            for (StreamAlert stream : shown(kind)) {
-                text.append("  ");
-                for (String column : kind.columns) {
-                    text.append(column).append('=').append(value(stream, column)).append("  ");
-                }
-                text.append("count=").append(stream.count).append('\n');
-            }
-            if (notShown(kind) > 0) {
-                text.append("  and ").append(notShown(kind)).append(" more\n");
-            }
-        }
-        return text.toString();
+        return words.plain(notice(a -> true));
     }
 
     public String getHtml() {
-        StringBuilder html = new StringBuilder("<html><body>");
-        html.append("<p>").append(escape(counted())).append(' ').append(between()).append(".</p>");
-        html.append("<h3>By category</h3><table border=\"1\" cellpadding=\"3\">");
-        byCategory.forEach((c, n) -> html.append("<tr><td>").append(escape(c)).append("</td><td>").append(n).append("</td></tr>"));
-        html.append("</table><h3>By app</h3><table border=\"1\" cellpadding=\"3\">");
-        byApp.forEach((a, n) -> html.append("<tr><td>").append(escape(a)).append("</td><td>").append(n).append("</td></tr>"));
-        html.append("</table>");
-        for (AlertKind kind : streams.keySet()) {
-            html.append("<h3>").append(capitalised(kind.many)).append("</h3><table border=\"1\" cellpadding=\"3\"><tr>");
-            for (String column : kind.columns) {
-                html.append("<th>").append(column).append("</th>");
+        return words.html(notice(a -> true));
+    }
+
+    @Override
+    public Notice notice(Predicate<String> domains) {
+        List<Phrase> counts = new ArrayList<>();
+        List<Section> sections = new ArrayList<>();
+        sections.add(null);
+        sections.add(null);
+        for (Map.Entry<AlertKind, Map<String, StreamAlert>> kind : streams.entrySet()) {
+            List<StreamAlert> theirs = kind.getValue().values().stream()
+                    .filter(s -> domains.test(s.fields.get("app"))).toList();
+            if (theirs.isEmpty()) {
+                continue;
             }
-            html.append("<th>count</th></tr>");
-            for (StreamAlert stream : shown(kind)) {
-                html.append("<tr>");
-                for (String column : kind.columns) {
-                    html.append("<td>").append(escape(value(stream, column))).append("</td>");
-                }
-                html.append("<td>").append(stream.count).append("</td></tr>");
-            }
-            html.append("</table>");
-            if (notShown(kind) > 0) {
-                html.append("<p>and ").append(notShown(kind)).append(" more</p>");
+            counts.add(Phrase.counted("kind." + kind.getKey().key, theirs.stream().mapToInt(s -> s.count).sum()));
+            List<List<Fact>> rows = theirs.stream().sorted(Comparator.comparingInt((StreamAlert s) -> -s.count))
+                    .limit(maxStreams).map(s -> row(kind.getKey(), s)).toList();
+            sections.add(Section.rows(Phrase.of("section." + kind.getKey().key, theirs.size()), rows,
+                    theirs.size() - rows.size()));
+        }
+        if (counts.isEmpty()) {
+            return null;
+        }
+        Map<String, Integer> byCategory = counted(domains, "category");
+        sections.set(0, Section.counts(Phrase.of("digest.by-category"), counts(byCategory), 20));
+        sections.set(1, Section.counts(Phrase.of("digest.by-app"), counts(counted(domains, "app")), 40));
+        String serious = byCategory.keySet().stream().min(severity).orElse(mostSerious);
+        return new Notice(kind(), null,
+                Phrase.of("digest.title", counts, serious, AlertKind.TIME.format(openedAt)),
+                Phrase.of("digest.summary", counts, AlertKind.TIME.format(openedAt), AlertKind.TIME.format(closedAt),
+                        Duration.between(openedAt, closedAt).toSeconds()),
+                sections);
+    }
+
+    private static List<Count> counts(Map<String, Integer> counts) {
+        return counts.entrySet().stream().map(e -> new Count(e.getKey(), e.getValue())).toList();
+    }
+
+    private List<Fact> row(AlertKind kind, StreamAlert stream) {
+        List<Fact> row = new ArrayList<>();
+        for (String column : kind.columns) {
+            row.add(Fact.field(column, stream.fields.get(column)));
+            if (column.equals("errmsg") && kind == AlertKind.INTERRUPTION) {
+                row.add(Fact.named("column.description", words.errcode(stream.fields.get("errcode"))));
             }
         }
-        return html.append("</body></html>").toString();
-    }
-
-    private static String value(StreamAlert stream, String column) {
-        String value = stream.fields.get(column);
-        return value == null ? "-" : value;
-    }
-
-    private static String capitalised(String text) {
-        return Character.toUpperCase(text.charAt(0)) + text.substring(1);
-    }
-
-    private static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        row.add(Fact.named("column.count", Integer.toString(stream.count)));
+        return row;
     }
 }

@@ -3,7 +3,6 @@ package io.cssgateway.alert;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.Channel;
-import io.cssgateway.support.ExchangeProperties;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.camel.Exchange;
-import org.apache.camel.ExchangeProperty;
 import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,8 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Collects the alerts read from the alert queue (abnormal interruptions, push errors, recording exceptions) into one
  * open digest per recipient list, and hands out each digest when its window has passed (or at once for the first
- * alert after a quiet window, when configured). The messages are acknowledged to the broker only once their digest is sent or kept as
- * undelivered: until then a restart gets them again.
+ * alert after a quiet window, when configured). The messages are acknowledged to the broker only once every channel
+ * has delivered their digest or kept it as undelivered: until then a restart gets them again.
  */
 public final class AlertDigests {
 
@@ -37,6 +35,7 @@ public final class AlertDigests {
     private final int streamsShown;
     private final boolean firstAtOnce;
     private final Clock clock;
+    private final NoticeText words;
     private final ObjectMapper json = new ObjectMapper();
 
     private final Map<String, AlertDigest> open = new LinkedHashMap<>();
@@ -44,8 +43,10 @@ public final class AlertDigests {
     private final Map<String, Instant> lastSent = new HashMap<>();
     private final Set<String> sendAtOnce = new HashSet<>();
 
-    public AlertDigests(AlertPolicy policy, Duration window, int streamsShown, boolean firstAtOnce, Clock clock) {
+    public AlertDigests(AlertPolicy policy, Duration window, int streamsShown, boolean firstAtOnce, AlertTexts texts,
+            Clock clock) {
         this.policy = policy;
+        this.words = new NoticeText(texts);
         this.window = window;
         this.streamsShown = streamsShown;
         this.firstAtOnce = firstAtOnce;
@@ -73,7 +74,7 @@ public final class AlertDigests {
         Instant now = clock.instant();
         AlertDigest digest = open.get(key);
         if (digest == null) {
-            digest = new AlertDigest(policy.recipientsFor(alert.get("category")), now);
+            digest = new AlertDigest(policy.recipientsFor(alert.get("category")), now, words);
             open.put(key, digest);
             Instant last = lastSent.get(key);
             if (firstAtOnce && (last == null || !now.isBefore(last.plus(window)))) {
@@ -97,7 +98,7 @@ public final class AlertDigests {
             var entry = it.next();
             AlertDigest digest = entry.getValue();
             if (sendAtOnce.remove(entry.getKey()) || !now.isBefore(digest.openedAt().plus(window))) {
-                digest.close(now, policy.mostSerious(digest.getByCategory().keySet()), streamsShown);
+                digest.close(now, policy.bySeverity(), streamsShown);
                 due.add(digest);
                 it.remove();
                 openIds.remove(entry.getKey());
@@ -105,11 +106,6 @@ public final class AlertDigests {
             }
         }
         return due;
-    }
-
-    /** The digest was sent, or kept as undelivered: its messages leave the alert queue. */
-    public void done(@ExchangeProperty(ExchangeProperties.DIGEST) AlertDigest digest) {
-        digest.acknowledge();
     }
 
     private JsonNode read(byte[] body) {

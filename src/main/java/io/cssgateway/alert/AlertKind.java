@@ -19,22 +19,18 @@ import java.util.Map;
  */
 enum AlertKind {
 
-    INTERRUPTION("abnormal stream interruption", "abnormal stream interruptions",
-            List.of("stream_id", "app", "errcode", "errmsg", "event_time", "node", "user_ip", "push_duration", "category")),
-    PUSH_ERROR("push error", "push errors",
-            List.of("stream_id", "domain", "problems", "data_time", "user_ip", "category")),
-    RECORD_ERROR("recording exception", "recording exceptions",
-            List.of("stream_id", "domain", "session_id", "level", "problem", "timestamp", "category"));
+    INTERRUPTION("interruption", List.of("stream_id", "app", "errcode", "errmsg", "event_time", "node", "user_ip", "push_duration", "category")),
+    PUSH_ERROR("push-error", List.of("stream_id", "domain", "problems", "data_time", "user_ip", "category")),
+    RECORD_ERROR("record-error", List.of("stream_id", "domain", "session_id", "level", "problem", "timestamp", "category"));
 
     static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
 
-    final String one;
-    final String many;
+    /** Its words in {@link AlertTexts}: kind.&lt;key&gt; (counted), section.&lt;key&gt; (a digest's section). */
+    final String key;
     final List<String> columns;
 
-    AlertKind(String one, String many, List<String> columns) {
-        this.one = one;
-        this.many = many;
+    AlertKind(String key, List<String> columns) {
+        this.key = key;
         this.columns = columns;
     }
 

@@ -57,7 +57,12 @@ public final class AlertPolicy {
     }
 
     public String mostSerious(Collection<String> categories) {
-        return categories.stream().min(Comparator.comparingInt(this::rank).thenComparing(c -> c)).orElse(null);
+        return categories.stream().min(bySeverity()).orElse(null);
+    }
+
+    /** The most serious category first. */
+    public Comparator<String> bySeverity() {
+        return Comparator.comparingInt(this::rank).thenComparing(c -> c);
     }
 
     private int rank(String category) {

@@ -26,6 +26,7 @@ public final class MailState implements Processor {
     private Instant failingSince;
     private Instant lastReminder;
     private int failures;
+    private String lastCause;
 
     public MailState(Clock clock) {
         this.clock = clock;
@@ -47,6 +48,7 @@ public final class MailState implements Processor {
     public synchronized void failed(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause) {
         Instant now = clock.instant();
         failures++;
+        lastCause = cause == null ? "unknown cause" : cause.getMessage();
         if (failingSince == null) {
             failingSince = now;
             lastReminder = now;
@@ -67,6 +69,12 @@ public final class MailState implements Processor {
             failingSince = null;
             failures = 0;
         }
+    }
+
+    /** What the gateway's trouble alert says while mail fails. */
+    public synchronized String failure() {
+        return failingSince == null ? null : "alert mail fails since " + failingSince + " (" + failures
+                + " tries failed), the last with: " + lastCause;
     }
 
     /** Whether the last try failed. */

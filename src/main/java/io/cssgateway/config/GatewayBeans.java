@@ -2,6 +2,7 @@ package io.cssgateway.config;
 
 import io.cssgateway.alert.AlertBeans;
 import io.cssgateway.alert.MailState;
+import io.cssgateway.alert.Notice;
 import io.cssgateway.audit.AuditBeans;
 import io.cssgateway.audit.AuditLog;
 import io.cssgateway.classify.ClassifyBeans;
@@ -14,9 +15,11 @@ import io.cssgateway.intake.IntakeBeans;
 import io.cssgateway.intake.IntakeHttpServer;
 import io.cssgateway.observe.GatewayMetrics;
 import io.cssgateway.observe.ObserveBeans;
+import io.cssgateway.observe.WritableFolders;
 import io.cssgateway.publish.BrokerState;
 import io.cssgateway.publish.PublishBeans;
 import io.cssgateway.publish.Topology;
+import io.cssgateway.publish.UnroutedQueue;
 import io.cssgateway.reload.RoutesReloader;
 import io.cssgateway.spool.Spool;
 import io.cssgateway.spool.SpoolBeans;
@@ -68,6 +71,7 @@ public final class GatewayBeans implements CamelConfiguration {
                     settings.text("camel.main.routes-include-pattern"), gate));
         }
         PublishBeans.bindBroker(camelContext, settings, topology(settings, eventTypes), metrics.publishConfirm());
+        metrics.unrouted(() -> unroutedCount(camelContext));
         LOG.info("Off: {}", String.join("; ", whatIsOff(settings)));
     }
 
@@ -84,17 +88,23 @@ public final class GatewayBeans implements CamelConfiguration {
         Spool spool = SpoolBeans.bind(camelContext, settings);
         BrokerState brokerState = PublishBeans.bindEventMessage(camelContext, settings, spool::depth);
         AuditLog auditLog = AuditBeans.bind(camelContext, settings, IntakeBeans.callbackKeys(settings));
-        MailState mailState = AlertBeans.bind(camelContext, settings);
-        StreamStates streamStates = StreamsBeans.bind(camelContext, settings);
-
-        ObserveBeans.bindReadiness(camelContext, brokerState::notTakingEvents, Map.of(
+        WritableFolders folders = new WritableFolders(Map.of(
                 "spool", Path.of(settings.text("gateway.spool.dir")),
                 "audit", Path.of(settings.text("gateway.audit.dir"))));
+        MailState mailState = AlertBeans.bind(camelContext, settings, new AlertBeans.TroubleChecks(
+                brokerState::downSince, brokerState::downReason, spool::depth, spool::oldestAgeSeconds, folders,
+                () -> unroutedCount(camelContext)));
+        StreamStates streamStates = StreamsBeans.bind(camelContext, settings);
+
+        ObserveBeans.bindReadiness(camelContext, brokerState::notTakingEvents, folders);
         metrics.spool(spool::depth, spool::oldestAgeSeconds);
         metrics.dedupEntries(seenInMemory);
         metrics.auditWriteFailures(auditLog::failures);
         metrics.brokerUp(brokerState::isUp);
-        metrics.digestRetries(mailState::retries);
+        metrics.mailRetries(mailState::retries);
+        if (AlertBeans.enabled(settings)) {
+            metrics.alertChannels(AlertBeans.channelNames(settings), Notice.KINDS);
+        }
         if (streamStates != null) {
             metrics.streams(streamStates::online, streamStates::wentOnline, streamStates::wentOffline,
                     streamStates::untrackable);
@@ -102,11 +112,17 @@ public final class GatewayBeans implements CamelConfiguration {
         return eventTypes;
     }
 
+    /** The unrouted queue's last count (watch-broker counts it); -1 while unknown, and where no broker is bound. */
+    private static long unroutedCount(CamelContext camelContext) {
+        UnroutedQueue queue = camelContext.getRegistry().lookupByNameAndType("unroutedQueue", UnroutedQueue.class);
+        return queue == null ? -1 : queue.lastCount();
+    }
+
     /**
      * The gateway's RabbitMQ topology, as the gateway declares (or checks) it and the {@code broker-definitions}
      * command writes it: the exchanges of {@code gateway.rabbitmq.*} and the gateway's own queues, each with
      * single-active-consumer (one consumer at a time across all instances): the alert queue, bound to the routing key
-     * of each alerting category, when alerts are on; the stream queue, bound to every push and interruption, when the
+     * of each alerting category, and the heartbeat queue, when alerts are on; the stream queue, bound to every push and interruption, when the
      * stream state is on; the dev profile's tap, bound to everything.
      */
     public static Topology topology(Settings settings, EventTypes eventTypes) {
@@ -116,6 +132,8 @@ public final class GatewayBeans implements CamelConfiguration {
             queues.add(new Topology.BoundQueue(AlertBeans.queue(settings), true, oneConsumer,
                     AlertBeans.policy(settings).bindingKeys(eventTypes,
                             settings.optional("gateway.rabbitmq.routing-key-prefix"))));
+            queues.add(new Topology.BoundQueue(AlertBeans.heartbeatQueue(settings), true, oneConsumer,
+                    List.of(settings.optional("gateway.rabbitmq.routing-key-prefix") + AlertBeans.HEARTBEAT_KEY)));
         }
         if (StreamsBeans.enabled(settings)) {
             queues.add(new Topology.BoundQueue(StreamsBeans.queue(settings), true, oneConsumer,
@@ -135,8 +153,9 @@ public final class GatewayBeans implements CamelConfiguration {
     static List<String> whatIsOff(Settings settings) {
         List<String> off = new ArrayList<>();
         if (!AlertBeans.enabled(settings)) {
-            off.add("alert mail (gateway.alert.enabled=false" + (settings.list("gateway.alert.to").isEmpty() ? ")"
-                    : ", so no mail is sent although gateway.alert.to is set)"));
+            off.add("alerts (gateway.alert.enabled=false" + (settings.list("gateway.alert.to").isEmpty()
+                    && settings.list("gateway.alert.webhooks").isEmpty() ? ")"
+                    : ", so none is sent although gateway.alert.to or gateway.alert.webhooks is set)"));
         }
         if (!StreamsBeans.enabled(settings)) {
             off.add("stream state (gateway.streams.enabled=false: no stream.state.* messages, no /api/streams)");

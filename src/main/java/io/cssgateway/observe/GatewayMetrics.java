@@ -18,6 +18,7 @@ import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import org.apache.camel.Exchange;
+import org.apache.camel.language.simple.Simple;
 
 /**
  * The gateway's own metrics, in the Micrometer registry that camel-micrometer-prometheus serves at
@@ -43,8 +44,7 @@ public final class GatewayMetrics {
     private final Timer answered;
     private final Timer confirmed;
     private final Counter notReady;
-    private final Counter digestsSent;
-    private final Counter digestsUndelivered;
+    private final Map<List<String>, Counter> alerts = new ConcurrentHashMap<>();
     // Micrometer holds a FunctionCounter's source weakly: a method reference or lambda held by nothing else would be
     // collected, and its counter would stop at its last value. Held here for the registry's life.
     private final List<LongSupplier> countedElsewhere = new CopyOnWriteArrayList<>();
@@ -57,8 +57,6 @@ public final class GatewayMetrics {
         this.notReady = Counter.builder("css.gateway.not.ready.answers")
                 .description("Callbacks answered 503 (Retry-After) while the gateway was starting or stopping")
                 .register(registry);
-        this.digestsSent = digests("sent");
-        this.digestsUndelivered = digests("undelivered");
     }
 
     /**
@@ -94,19 +92,55 @@ public final class GatewayMetrics {
         return notReady;
     }
 
-    /** A digest mailed (send-alert-digest). */
-    public void digestSent() {
-        digestsSent.increment();
+    /** An alert delivered to one channel (send-alert-mail, deliver-alert-webhook). */
+    public void alertSent(@Simple("${exchangeProperty.delivery.channel}") String channel,
+            @Simple("${exchangeProperty.delivery.kind}") String kind) {
+        alert(channel, kind, "sent");
     }
 
-    /** A digest given up after its last try and kept as a file (alert-mail-retries). */
-    public void digestUndelivered() {
-        digestsUndelivered.increment();
+    /** An alert given up on one channel after its last try, and audited (alert-mail-retries, alert-webhook-retries). */
+    public void alertUndelivered(@Simple("${exchangeProperty.delivery.channel}") String channel,
+            @Simple("${exchangeProperty.delivery.kind}") String kind) {
+        alert(channel, kind, "undelivered");
     }
 
-    /** The digest mails tried again after SMTP failed, counted where each retry begins (MailState). */
-    public void digestRetries(LongSupplier retries) {
-        counted("css.gateway.alert.digest.retries", "Alert digest mails tried again after SMTP failed", retries);
+    /** The channels' counters from the start at zero, so that an alerting rule sees the first undelivered alert. */
+    public void alertChannels(List<String> channels, List<String> kinds) {
+        for (String channel : channels) {
+            for (String kind : kinds) {
+                if (!(channel.equals("mail") && kind.equals("mail"))) {
+                    alert(channel, kind, "sent", 0);
+                    alert(channel, kind, "undelivered", 0);
+                }
+            }
+        }
+    }
+
+    private void alert(String channel, String kind, String outcome) {
+        alert(channel, kind, outcome, 1);
+    }
+
+    private void alert(String channel, String kind, String outcome, int count) {
+        // label values only from configuration: "mail" and the names of gateway.alert.webhooks, the kinds of alerts
+        alerts.computeIfAbsent(List.of(channel, kind, outcome), tags -> Counter.builder("css.gateway.alert.deliveries")
+                .description("Alerts per channel (mail, each chat webhook) and kind, by outcome: sent, or undelivered "
+                        + "after the last try (audited; mail kept as a file)")
+                .tag("channel", tags.get(0)).tag("kind", tags.get(1)).tag("outcome", tags.get(2)).register(registry))
+                .increment(count);
+    }
+
+    /** The alert mails tried again after SMTP failed, counted where each retry begins (MailState). */
+    public void mailRetries(LongSupplier retries) {
+        counted("css.gateway.alert.mail.retries", "Alert mails tried again after SMTP failed", retries);
+    }
+
+    /** The messages parked on the unrouted queue, as watch-broker last counted them (absent while unknown). */
+    public void unrouted(LongSupplier parked) {
+        gauge("css.gateway.unrouted.messages", "Messages parked on the unrouted queue (no binding takes them), "
+                + "as last counted; NaN while RabbitMQ cannot say", null, () -> {
+                    long count = parked.getAsLong();
+                    return count < 0 ? Double.NaN : count;
+                });
     }
 
     /** The spool's depth and the age of its oldest event, read when Prometheus scrapes. */
@@ -184,9 +218,4 @@ public final class GatewayMetrics {
                 .register(registry);
     }
 
-    private Counter digests(String outcome) {
-        return Counter.builder("css.gateway.alert.digests").tag("outcome", outcome)
-                .description("Alert digest mails, by outcome: sent, or undelivered after the last try (kept as a file)")
-                .register(registry);
-    }
 }

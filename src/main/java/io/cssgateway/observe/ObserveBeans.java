@@ -3,8 +3,6 @@ package io.cssgateway.observe;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.nio.file.Path;
-import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.MicrometerConstants;
@@ -45,9 +43,9 @@ public final class ObserveBeans {
      * @param folders the folders that must stay writable, by the name readiness gives them (spool, audit)
      */
     public static void bindReadiness(CamelContext camelContext, Supplier<String> brokerProblem,
-            Map<String, Path> folders) {
+            WritableFolders folders) {
         Registry registry = camelContext.getRegistry();
         registry.bind("brokerReadiness", new ReadinessCheck(camelContext, "broker", brokerProblem));
-        registry.bind("foldersReadiness", new ReadinessCheck(camelContext, "folders", new WritableFolders(folders)));
+        registry.bind("foldersReadiness", new ReadinessCheck(camelContext, "folders", folders));
     }
 }

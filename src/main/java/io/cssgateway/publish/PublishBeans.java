@@ -43,5 +43,6 @@ public final class PublishBeans {
         camelContext.addService(broker.publisher());
         registry.bind("confirmedPublisher", broker.publisher());
         registry.bind("confirmedPublish", new ConfirmedPublish(broker.publisher(), confirmLatency));
+        registry.bind("unroutedQueue", new UnroutedQueue(broker.connectionFactory(), topology.unroutedQueue()));
     }
 }

@@ -53,9 +53,12 @@ public final class ExchangeProperties {
 
     /** The spool file being published. Set by drain-spool; read by Spool. */
     public static final String SPOOL_FILE = "spoolFile";
-    /** The {@code AlertDigest} being mailed. Set by send-alert-digest; read by UndeliveredDigests, AlertDigests, alert-mail-retries. */
-    public static final String DIGEST = "digest";
-    /** Where an undelivered digest was kept. Set by alert-mail-retries; read by its log line and audit line. */
+    /**
+     * The {@code AlertDelivery}: one alert on its way to one channel (mail or a chat webhook). Set by notify; read by
+     * send-alert-mail, deliver-alert-webhook, AlertChannels, UndeliveredMail, alert-mail-retries, alert-webhook-retries.
+     */
+    public static final String DELIVERY = "delivery";
+    /** Where an undelivered alert mail was kept. Set by alert-mail-retries; read by its log line and audit line. */
     public static final String UNDELIVERED_FILE = "undeliveredFile";
 
     // ---------------------------------------------------------------- the stream state (streams.camel.yaml)

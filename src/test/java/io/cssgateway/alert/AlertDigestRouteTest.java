@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * routes/alerts.camel.yaml's send-alert-digest and its error handling (alert-mail-retries), on the real route files
+ * routes/alerts.camel.yaml's send-alert-mail and its error handling (alert-mail-retries), on the real route files
  * with RabbitMQ and SMTP advised out: a digest is tried again while SMTP fails, mailed once it takes it; after its last
  * try it is kept as a file and audited.
  */
@@ -45,10 +45,8 @@ class AlertDigestRouteTest {
         configuration.setProperty("gateway.alert.smtp.retries", Integer.toString(RETRIES));
         configuration.setProperty("gateway.alert.smtp.retry-delay-ms", "50");
         configuration.setProperty("gateway.alert.smtp.max-retry-delay-ms", "100");
-        return new RouteHarness(data, configuration, List.of("alerts.camel.yaml"))
-                // the alert queue: the test hands the events in
-                .advise("collect-alerts", route -> route.replaceFromWith("direct:collect-alerts"))
-                .advise("send-alert-digest", route -> route.weaveByToUri(".*smtp.*").replace()
+        return RouteHarness.withAlerts(data, configuration)
+                .advise("send-alert-mail", route -> route.weaveByToUri(".*smtp.*").replace()
                         .process(this::smtp).to("mock:mail"))
                 .start();
     }
@@ -90,9 +88,9 @@ class AlertDigestRouteTest {
             assertThat(sent.getMessage().getBody(String.class)).contains("stream-a").contains("stream-b");
             assertThat(tries.get()).isEqualTo(RETRIES + 1);
             // counted once the mail is out
-            Eventually.holds(() -> metrics(routes).contains("css_gateway_alert_digests_total{outcome=\"sent\"} 1.0"),
+            Eventually.holds(() -> metrics(routes).contains("css_gateway_alert_deliveries_total{channel=\"mail\",kind=\"interruptions\",outcome=\"sent\"} 1.0"),
                     "the digest counted as sent");
-            assertThat(metrics(routes)).contains("css_gateway_alert_digest_retries_total " + RETRIES + ".0");
+            assertThat(metrics(routes)).contains("css_gateway_alert_mail_retries_total " + RETRIES + ".0");
             assertThat(undelivered()).isEmpty();
             assertThat(routes.auditLines()).isEmpty();
         }
@@ -118,10 +116,10 @@ class AlertDigestRouteTest {
             assertThat(audit.get("body").get("alerts").asInt()).isEqualTo(1);
             assertThat(audit.get("body").get("file").asText()).isEqualTo(kept.get(0).toString());
             // counted once audited
-            Eventually.holds(() -> metrics(routes).contains("css_gateway_alert_digests_total{outcome=\"undelivered\"} 1.0"),
+            Eventually.holds(() -> metrics(routes).contains("css_gateway_alert_deliveries_total{channel=\"mail\",kind=\"interruptions\",outcome=\"undelivered\"} 1.0"),
                     "the digest counted as undelivered");
-            assertThat(metrics(routes)).contains("css_gateway_alert_digests_total{outcome=\"sent\"} 0.0")
-                    .contains("css_gateway_alert_digest_retries_total " + RETRIES + ".0");
+            assertThat(metrics(routes)).contains(
+                    "css_gateway_alert_deliveries_total{channel=\"mail\",kind=\"interruptions\",outcome=\"sent\"} 0.0").contains("css_gateway_alert_mail_retries_total " + RETRIES + ".0");
         }
     }
 

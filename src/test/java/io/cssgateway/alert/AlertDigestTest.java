@@ -21,7 +21,7 @@ class AlertDigestTest {
     private final AlertPolicy policy = new AlertPolicy(CATEGORIES, List.of("oncall@example.com"), Map.of(),
             List.of("network", "push-error", "record-error"));
     private final Clock clock = Clock.fixed(Instant.parse("2026-11-30T10:00:00Z"), ZoneOffset.UTC);
-    private final AlertDigests digests = new AlertDigests(policy, Duration.ZERO, 50, false, clock);
+    private final AlertDigests digests = new AlertDigests(policy, Duration.ZERO, 50, false, AlertTexts.of("en"), clock);
 
     private static JsonNode published(String sample, String event, String category) {
         ObjectNode body = TestCallbacks.sample(sample).json();
@@ -57,8 +57,8 @@ class AlertDigestTest {
                         + "audio frame arrive interval bigger than 1000(ms) x2")
                 .contains("data_time=2022-12-09 12:14:34Z")
                 .contains("Recording exceptions (1 streams):");
-        assertThat(digest.getHtml()).contains("<h3>Push errors</h3>").contains("<h3>Recording exceptions</h3>")
-                .contains("<th>problems</th>");
+        assertThat(digest.getHtml()).contains("<h3>Push errors (1 streams)</h3>")
+                .contains("<h3>Recording exceptions (1 streams)</h3>").contains("<th>problems</th>");
     }
 
     @Test

@@ -132,6 +132,7 @@ public abstract class GatewayTestSupport extends CamelMainTestSupport {
         broker.deleteExchange(unrouted);
         broker.deleteQueue(unrouted);
         broker.deleteQueue(exchange + ".streams");
+        broker.deleteQueue(exchange + ".heartbeats");
         broker.close();
     }
 

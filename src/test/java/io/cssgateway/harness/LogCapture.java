@@ -17,7 +17,16 @@ public final class LogCapture implements AutoCloseable {
     private final AbstractAppender appender;
 
     public LogCapture(Class<?> source) {
-        logger = (Logger) LogManager.getLogger(source);
+        this((Logger) LogManager.getLogger(source));
+    }
+
+    /** Every line that reaches the root logger, from any class (Camel's, Vert.x's, the gateway's). */
+    public static LogCapture everything() {
+        return new LogCapture((Logger) LogManager.getRootLogger());
+    }
+
+    private LogCapture(Logger logger) {
+        this.logger = logger;
         appender = new AbstractAppender("capture-" + UUID.randomUUID(), null, null, true, Property.EMPTY_ARRAY) {
             @Override
             public void append(LogEvent event) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cssgateway.config.GatewayBeans;
 import io.cssgateway.event.OutgoingEvent;
 import io.cssgateway.publish.BrokerState;
+import io.cssgateway.publish.UnroutedQueue;
 import io.cssgateway.support.Settings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -86,7 +87,10 @@ public final class RouteHarness implements AutoCloseable {
         // the broker watch (watch-broker) finds RabbitMQ reachable
         context.getRegistry().bind("confirmedPublisher", new ReachableBroker());
         // the audit publish route names Spring's connection factory; it is never started here
-        context.getRegistry().bind("rabbitConnectionFactory", new CachingConnectionFactory("127.0.0.1", 1));
+        CachingConnectionFactory noBroker = new CachingConnectionFactory("127.0.0.1", 1);
+        context.getRegistry().bind("rabbitConnectionFactory", noBroker);
+        // watch-broker's count of the unrouted queue: unknown here
+        context.getRegistry().bind("unroutedQueue", new UnroutedQueue(noBroker, "css.unrouted"));
 
         List<Resource> routes = new ArrayList<>();
         List<String> files = new ArrayList<>(ROUTE_FILES);
@@ -105,6 +109,19 @@ public final class RouteHarness implements AutoCloseable {
         if (moreRouteFiles.isEmpty()) {
             context.start();
         }
+    }
+
+    /**
+     * With routes/alerts.camel.yaml, RabbitMQ advised out: the alert queue is {@code direct:collect-alerts}, and the
+     * heartbeats go straight from send-heartbeat to hear-heartbeats (one instance, its own lead). Not started: advise
+     * the mail or webhook steps, then {@link #start()}.
+     */
+    public static RouteHarness withAlerts(Path data, Properties configuration) throws Exception {
+        return new RouteHarness(data, configuration, List.of("alerts.camel.yaml"))
+                .advise("collect-alerts", route -> route.replaceFromWith("direct:collect-alerts"))
+                .advise("hear-heartbeats", route -> route.replaceFromWith("direct:heartbeats"))
+                .advise("send-heartbeat", route -> route.weaveByToUri("spring-rabbitmq:*").replace()
+                        .to("direct:heartbeats"));
     }
 
     /** Changes a route before it starts, as {@link AdviceWith} does (a consumer from RabbitMQ replaced, say). */

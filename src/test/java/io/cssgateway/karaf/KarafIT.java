@@ -259,6 +259,7 @@ class KarafIT {
                 broker.deleteQueue(unrouted);
                 broker.deleteQueue(alerts);
                 broker.deleteQueue(exchange + ".streams");
+                broker.deleteQueue(exchange + ".heartbeats");
                 SharedDatabase.drop(seenTable);
             }
         }

@@ -61,17 +61,27 @@ class GatewayMetricsTest {
     }
 
     @Test
-    void digestsAreCountedByOutcomeWithTheirRetries() {
+    void alertsAreCountedByChannelKindAndOutcomeWithTheMailRetries() {
         long[] retries = {0};
-        metrics.digestRetries(() -> retries[0]);
-        metrics.digestSent();
-        metrics.digestUndelivered();
-        metrics.digestSent();
+        metrics.mailRetries(() -> retries[0]);
+        metrics.alertSent("mail", "interruptions");
+        metrics.alertUndelivered("oncall-slack", "silence");
+        metrics.alertSent("mail", "interruptions");
         retries[0] = 10;
 
-        assertThat(registry.scrape()).contains("css_gateway_alert_digests_total{outcome=\"sent\"} 2.0")
-                .contains("css_gateway_alert_digests_total{outcome=\"undelivered\"} 1.0")
-                .contains("css_gateway_alert_digest_retries_total 10.0");
+        assertThat(registry.scrape())
+                .contains("css_gateway_alert_deliveries_total{channel=\"mail\",kind=\"interruptions\",outcome=\"sent\"} 2.0")
+                .contains("css_gateway_alert_deliveries_total{channel=\"oncall-slack\",kind=\"silence\",outcome=\"undelivered\"} 1.0")
+                .contains("css_gateway_alert_mail_retries_total 10.0");
+    }
+
+    @Test
+    void theUnroutedQueuesLastCountIsAGaugeAndNaNWhileUnknown() {
+        long[] parked = {-1};
+        metrics.unrouted(() -> parked[0]);
+        assertThat(registry.scrape()).contains("css_gateway_unrouted_messages NaN");
+        parked[0] = 3;
+        assertThat(registry.scrape()).contains("css_gateway_unrouted_messages 3.0");
     }
 
     @Test

@@ -60,6 +60,7 @@ class OperationsIT {
             broker.deleteQueue(alerts);
             broker.deleteQueue(unrouted);
             broker.deleteQueue(exchange + ".streams");
+            broker.deleteQueue(exchange + ".heartbeats");
             broker.deleteExchange(exchange);
             broker.deleteExchange(unrouted);
         }

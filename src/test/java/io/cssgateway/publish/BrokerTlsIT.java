@@ -59,6 +59,7 @@ class BrokerTlsIT {
         try (BrokerProbe probe = new BrokerProbe()) {
             probe.deleteQueue(exchange + ".unrouted");
             probe.deleteQueue(exchange + ".streams");
+            probe.deleteQueue(exchange + ".heartbeats");
             probe.deleteExchange(exchange);
             probe.deleteExchange(exchange + ".unrouted");
         }

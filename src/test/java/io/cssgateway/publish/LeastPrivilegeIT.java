@@ -44,6 +44,7 @@ class LeastPrivilegeIT {
             probe.deleteQueue(exchange + ".alerts");
             probe.deleteQueue(exchange + ".unrouted");
             probe.deleteQueue(exchange + ".streams");
+            probe.deleteQueue(exchange + ".heartbeats");
             probe.deleteExchange(exchange);
             probe.deleteExchange(exchange + ".unrouted");
         }
