@@ -107,7 +107,7 @@ public final class BrokerProbe implements AutoCloseable {
     /** A gateway's exchange with what it declares by default beside it: {@code <exchange>.unrouted}, exchange and queue. */
     /**
      * Deletes what a gateway on {@code exchange} declares with the default names: the exchange, its alternate
-     * exchange and queue, its stream queue and its alert queue.
+     * exchange and queue, its stream, alert and heartbeat queues.
      */
     public void deleteGatewayTopology(String exchange) throws IOException {
         channel.exchangeDelete(exchange);
@@ -115,6 +115,7 @@ public final class BrokerProbe implements AutoCloseable {
         channel.queueDelete(exchange + ".unrouted");
         channel.queueDelete(exchange + ".streams");
         channel.queueDelete(exchange + ".alerts");
+        channel.queueDelete(exchange + ".heartbeats");
     }
 
     public void declareTopicExchange(String exchange, String alternateExchange) throws IOException {
