@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.GetResponse;
 import io.cssgateway.harness.BrokerProbe;
+import io.cssgateway.harness.ChatReceiver;
+import io.cssgateway.harness.Eventually;
 import io.cssgateway.harness.GatewayProcess;
 import io.cssgateway.harness.KarafContainer;
 import io.cssgateway.harness.Mailbox;
@@ -75,7 +77,9 @@ class KarafIT {
         try (BrokerProbe broker = new BrokerProbe();
                 TcpProxy rabbitmq = new TcpProxy(5672);
                 Mailbox mailbox = new Mailbox();
-                KarafContainer karaf = KarafContainer.start(dir.resolve("karaf"), Map.of("CSS_CALLBACK_KEYS", KEY),
+                ChatReceiver chat = new ChatReceiver(Map.of());
+                KarafContainer karaf = KarafContainer.start(dir.resolve("karaf"), Map.of("CSS_CALLBACK_KEYS", KEY,
+                        "ALERT_WEBHOOK_KARAF_SLACK_URL", chat.url("slack")),
                         home -> {
                             // the operator's configuration, there before the feature (which keeps it)
                             Path cfg = home.resolve("etc/io.cssgateway.cfg");
@@ -97,6 +101,17 @@ class KarafIT {
                                     Map.entry("gateway.alert.window-seconds", "1"),
                                     Map.entry("gateway.alert.smtp.host", "127.0.0.1"),
                                     Map.entry("gateway.alert.smtp.port", Integer.toString(mailbox.port())),
+                                    Map.entry("gateway.alert.mail.kinds", "interruptions"),
+                                    // a chat channel, its URL from the environment; silence and trouble told there
+                                    Map.entry("gateway.instance", "karaf-gw"),
+                                    Map.entry("gateway.alert.webhooks", "karaf-slack"),
+                                    Map.entry("gateway.alert.webhook.karaf-slack.type", "slack"),
+                                    Map.entry("gateway.alert.webhook.karaf-slack.url", "{{env:ALERT_WEBHOOK_KARAF_SLACK_URL}}"),
+                                    Map.entry("gateway.alert.silence.after-seconds", "3"),
+                                    Map.entry("gateway.alert.silence.overall", "false"),
+                                    Map.entry("gateway.alert.heartbeat-ms", "1000"),
+                                    Map.entry("gateway.alert.broker.after-seconds", "1"),
+                                    Map.entry("gateway.alert.check-interval-ms", "500"),
                                     // the de-duplication several instances share, in the real PostgreSQL
                                     Map.entry("gateway.dedup.store", "jdbc"),
                                     Map.entry("gateway.dedup.jdbc.url", SharedDatabase.URL),
@@ -194,9 +209,17 @@ class KarafIT {
                         .freshlySignedWith(KEY).asString()).statusCode()).isEqualTo(200);
                 assertThat(karaf.log()).contains("RabbitMQ does not take events");
                 assertThat(awaitReadiness(karaf, managementPort, 503).body()).contains("RabbitMQ does not take events");
+                // told on the chat channel, by the gateway inside Karaf
+                Eventually.holds(() -> chat.texts("slack").stream().anyMatch(t -> t.startsWith(
+                        "*RabbitMQ does not take events (instance karaf-gw)*")), "the broker alert on the chat channel");
                 rabbitmq.restore();
                 assertThat(broker.next(queue, Duration.ofSeconds(30))).isNotNull()
                         .satisfies(m -> assertThat(m.getProps().getMessageId()).isEqualTo("1:" + spooled));
+                Eventually.holds(() -> chat.texts("slack").stream().anyMatch(t -> t.startsWith(
+                        "*Over: RabbitMQ does not take events (instance karaf-gw")), "the broker back on the chat channel");
+                // no callback for 3 s: silence, from the heartbeats through RabbitMQ
+                Eventually.holds(() -> chat.texts("slack").stream().anyMatch(t -> t.startsWith(
+                        "*Callbacks stopped: push domain ")), "silence on the chat channel");
 
                 // a route file edited in etc/ is reloaded, under load: every callback answered 200
                 Path intake = karaf.etc("css-callback-gateway/routes/intake.camel.yaml");
