@@ -69,9 +69,10 @@ class AsyncApiDocTest {
             assertThat(map(doc, "components", "messages", type.name()).get("summary").toString())
                     .contains("signed by the provider: " + type.signed());
         }
-        // and two of the gateway's own: unknown types, and the stream state
-        assertThat(map(doc, "channels")).hasSize(types.size() + 2);
+        // and three of the gateway's own: unknown types, the stream state, the instances' heartbeats
+        assertThat(map(doc, "channels")).hasSize(types.size() + 3);
         assertThat(map(doc, "channels", "unknown").get("address")).isEqualTo("unknown.{event_type}");
+        assertThat(map(doc, "channels", "gateway-heartbeat").get("address")).isEqualTo("gateway.heartbeat");
     }
 
     @Test
