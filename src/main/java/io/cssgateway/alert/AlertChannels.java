@@ -64,19 +64,20 @@ public final class AlertChannels {
     public List<AlertDelivery> deliveries(Alert alert) {
         AtomicInteger pending = new AtomicInteger();
         List<AlertDelivery> deliveries = new ArrayList<>();
-        // that mail fails is told through the other channels
-        if (mail && !alert.kind().equals(MAIL) && (mailKinds.isEmpty() || mailKinds.contains(alert.kind()))) {
-            Notice notice = alert.notice(app -> true);
-            if (notice != null) {
-                deliveries.add(new AlertDelivery(alert, MAIL, null, notice, words, pending));
-            }
-        }
         for (WebhookChannel webhook : webhooks) {
             if (webhook.takes(alert.kind())) {
                 Notice notice = alert.notice(webhook::takesDomain);
                 if (notice != null) {
                     deliveries.add(new AlertDelivery(alert, webhook.name(), webhook, notice, words, pending));
                 }
+            }
+        }
+        // mail last: its step waits for the SMTP server, the webhooks' only queue their posts
+        // that mail fails is told through the other channels
+        if (mail && !alert.kind().equals(MAIL) && (mailKinds.isEmpty() || mailKinds.contains(alert.kind()))) {
+            Notice notice = alert.notice(app -> true);
+            if (notice != null) {
+                deliveries.add(new AlertDelivery(alert, MAIL, null, notice, words, pending));
             }
         }
         pending.set(deliveries.size());

@@ -150,9 +150,9 @@ class AlertChannelsRouteTest {
     }
 
     @Test
-    void silenceIsToldOnceWhenCallbacksStopAndOnceWhenTheyAreBack() throws Exception {
-        Properties configuration = channels(List.of("slack", "feishu"));
-        configuration.setProperty("gateway.alert.silence.after-seconds", "3");
+    void silenceIsToldOnceWhenCallbacksStopAndOnceWhenTheyAreBackOnEveryChannelInItsFormat() throws Exception {
+        Properties configuration = channels(TOOLS);
+        configuration.setProperty("gateway.alert.silence.after-seconds", "5");
         configuration.setProperty("gateway.alert.silence.overall", "false");
         try (RouteHarness routes = RouteHarness.withAlerts(data, configuration).start()) {
             // the heartbeats reach this instance: it leads
@@ -161,17 +161,28 @@ class AlertChannelsRouteTest {
             String app = push.text("app");
             assertThat(RouteHarness.status(routes.post(push.freshlySignedWith(RouteHarness.KEY).asString()))).isEqualTo(200);
 
-            Eventually.holds(() -> chat.taken("slack").size() == 1, "callbacks stopped, told");
-            assertThat(chat.texts("slack").get(0)).startsWith("*Callbacks stopped: push domain " + app + "*");
+            Eventually.holds(() -> TOOLS.stream().allMatch(t -> chat.taken(t).size() == 1), "callbacks stopped, told");
             Thread.sleep(2_000);
-            assertThat(chat.taken("slack")).hasSize(1);
+            String stopped = "Callbacks stopped: push domain " + app;
+            assertThat(chat.texts("slack")).singleElement().asString().startsWith("*" + stopped + "*\n")
+                    .containsPattern("No callback has been accepted for \\d+ s \\(the threshold is 5 s\\)\\.")
+                    .contains("stream_id: `" + push.text("stream_id") + "`");
+            assertThat(chat.texts("teams")).singleElement().asString().contains("\"text\":\"" + stopped + "\"");
+            assertThat(chat.texts("wecom")).singleElement().asString().startsWith("**" + stopped + "**\n");
+            assertThat(chat.taken("dingtalk").get(0).get("markdown").get("title").asText()).isEqualTo(stopped);
+            assertThat(chat.texts("feishu")).singleElement().asString().startsWith(stopped + "\n");
+            assertThat(chat.taken("json").get(0).get("kind").asText()).isEqualTo("silence");
+            assertThat(chat.taken("json").get(0).get("app").asText()).isEqualTo(app);
 
             assertThat(RouteHarness.status(routes.post(TestCallbacks.sample("1-push.doc-2018.json").withUniqueSequence()
                     .freshlySignedWith(RouteHarness.KEY).asString()))).isEqualTo(200);
-            Eventually.holds(() -> chat.taken("slack").size() == 2, "callbacks are back, told");
+            Eventually.holds(() -> TOOLS.stream().allMatch(t -> chat.taken(t).size() == 2), "callbacks are back, told");
             assertThat(chat.texts("slack").get(1)).startsWith("*Callbacks are back: push domain " + app + "*");
-            assertThat(chat.texts("feishu")).hasSize(2);
+            assertThat(chat.taken("json").get(1).get("title").asText()).isEqualTo("Callbacks are back: push domain " + app);
+            // signed as DingTalk and Feishu check it, every time
             assertThat(chat.refused()).isEmpty();
+            Thread.sleep(1_000);
+            assertThat(TOOLS.stream().mapToInt(t -> chat.taken(t).size()).sum()).isEqualTo(2 * TOOLS.size());
         }
     }
 }
