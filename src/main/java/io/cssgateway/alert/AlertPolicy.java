@@ -56,10 +56,6 @@ public final class AlertPolicy {
         return recipientsByCategory.getOrDefault(category, defaultRecipients);
     }
 
-    public String mostSerious(Collection<String> categories) {
-        return categories.stream().min(bySeverity()).orElse(null);
-    }
-
     /** The most serious category first. */
     public Comparator<String> bySeverity() {
         return Comparator.comparingInt(this::rank).thenComparing(c -> c);
