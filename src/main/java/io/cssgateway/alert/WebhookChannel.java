@@ -16,7 +16,8 @@ import javax.crypto.spec.SecretKeySpec;
  * neither is ever written to a log line ({@link #masked}).
  *
  * @param kinds the kinds it takes ({@link Notice#KINDS}); empty for all
- * @param domains the push domains whose alerts it takes; empty for all (the gateway's own trouble goes to all)
+ * @param domains the push domains whose alerts it takes, exact names or {@code *.example.com} (its subdomains, at any
+ *     depth, not example.com itself); empty for all (the gateway's own trouble goes to all)
  */
 public record WebhookChannel(String name, ChatFormat format, String url, String secret, Set<String> kinds,
         Set<String> domains) {
@@ -36,7 +37,15 @@ public record WebhookChannel(String name, ChatFormat format, String url, String 
 
     /** Whether it takes the alerts of this push domain (an alert about no domain goes to every channel). */
     boolean takesDomain(String app) {
-        return domains.isEmpty() || app == null || domains.contains(app);
+        if (domains.isEmpty() || app == null) {
+            return true;
+        }
+        for (String domain : domains) {
+            if (domain.startsWith("*.") ? app.endsWith(domain.substring(1)) : domain.equals(app)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -68,13 +68,17 @@ class AlertBeansTest {
                 "gateway.alert.webhooks", "oncall, ops",
                 "gateway.alert.webhook.oncall.type", "slack", "gateway.alert.webhook.oncall.url", "https://hooks.slack.com/services/x",
                 "gateway.alert.webhook.ops.type", "dingtalk", "gateway.alert.webhook.ops.url", "https://oapi.dingtalk.com/robot/send?access_token=t",
-                "gateway.alert.webhook.ops.secret", "SECx", "gateway.alert.webhook.ops.domains", "live.example.com"))) {
+                "gateway.alert.webhook.ops.secret", "SECx", "gateway.alert.webhook.ops.domains", "live.example.com, *.example.cn"))) {
             AlertChannels channels = camel.getRegistry().lookupByNameAndType("alertChannels", AlertChannels.class);
             assertThat(channels.mails()).isTrue();
             assertThat(channels.webhooks()).extracting(WebhookChannel::toString)
                     .containsExactly("oncall (slack, https://hooks.slack.com)", "ops (dingtalk, https://oapi.dingtalk.com)");
             assertThat(channels.webhooks().get(1).takesDomain("live.example.com")).isTrue();
             assertThat(channels.webhooks().get(1).takesDomain("other.example.com")).isFalse();
+            assertThat(channels.webhooks().get(1).takesDomain("a.example.cn")).isTrue();
+            assertThat(channels.webhooks().get(1).takesDomain("x.a.example.cn")).isTrue();
+            assertThat(channels.webhooks().get(1).takesDomain("example.cn")).isFalse();
+            assertThat(channels.webhooks().get(1).takesDomain("badexample.cn")).isFalse();
             assertThat(channels.webhooks().get(1).takesDomain(null)).as("the gateway's own trouble").isTrue();
             channels.poster().close();
         }
