@@ -95,7 +95,8 @@ public final class AlertBeans {
                 settings.bool("gateway.alert.silence.overall"), new HashSet<>(settings.list("gateway.alert.silence.domains")),
                 forgetAfter, heartbeat, to, clock);
         registry.bind("silenceWatch", silence);
-        registry.bind("acceptedCallbacks", new AcceptedCallbacks(instance, forgetAfter, clock));
+        registry.bind("acceptedCallbacks", new AcceptedCallbacks(instance, forgetAfter,
+                Path.of(settings.text("gateway.alert.silence.file")), clock));
         registry.bind("gatewayTrouble", new GatewayTrouble(instance,
                 Duration.ofMinutes(settings.positive("gateway.alert.reminder-minutes")), to, clock,
                 conditions(settings, checks, mailState, silence, clock)));

@@ -18,8 +18,8 @@ class SilenceWatchTest {
 
     private final MovingClock clock = new MovingClock("2026-12-04T10:00:00Z");
     private final NoticeText words = new NoticeText(AlertTexts.of("en"));
-    private final AcceptedCallbacks one = new AcceptedCallbacks("gw-1", Duration.ofHours(24), clock);
-    private final AcceptedCallbacks two = new AcceptedCallbacks("gw-2", Duration.ofHours(24), clock);
+    private final AcceptedCallbacks one = new AcceptedCallbacks("gw-1", Duration.ofHours(24), null, clock);
+    private final AcceptedCallbacks two = new AcceptedCallbacks("gw-2", Duration.ofHours(24), null, clock);
 
     private SilenceWatch watch(boolean perDomain, boolean overall, Set<String> listed) {
         return new SilenceWatch(Duration.ofSeconds(60), perDomain, overall, listed, Duration.ofHours(24),

@@ -77,6 +77,7 @@ public final class RouteHarness implements AutoCloseable {
         overrides.setProperty("gateway.spool.dir", data.resolve("spool").toString());
         overrides.setProperty("gateway.audit.dir", data.resolve("audit").toString());
         overrides.setProperty("gateway.alert.undelivered-dir", data.resolve("undelivered").toString());
+        overrides.setProperty("gateway.alert.silence.file", data.resolve("last-callbacks.json").toString());
         // the stream state's own tests turn it on (StreamsRouteTest)
         overrides.setProperty("gateway.streams.enabled", "false");
         overrides.setProperty("gateway.streams.dir", data.resolve("streams").toString());
