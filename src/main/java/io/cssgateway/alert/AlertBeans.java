@@ -5,9 +5,6 @@ import io.cssgateway.alert.GatewayTrouble.Finding;
 import io.cssgateway.alert.Notice.Fact;
 import io.cssgateway.support.ClosedWithCamel;
 import io.cssgateway.support.Settings;
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -79,7 +76,7 @@ public final class AlertBeans {
         registry.bind("undeliveredMail", new UndeliveredMail(Path.of(settings.text("gateway.alert.undelivered-dir")),
                 settings.optional("gateway.alert.from"), clock));
 
-        String instance = instance(settings);
+        String instance = settings.instance();
         Duration silenceAfter = Duration.ofSeconds(settings.integer("gateway.alert.silence.after-seconds"));
         if (silenceAfter.isNegative()) {
             throw new IllegalStateException("gateway.alert.silence.after-seconds must be 0 (off) or more");
@@ -131,24 +128,6 @@ public final class AlertBeans {
     /** The heartbeat queue's name ({@code gateway.alert.heartbeat-queue}): every instance sends, the lead reads. */
     public static String heartbeatQueue(Settings settings) {
         return settings.text("gateway.alert.heartbeat-queue");
-    }
-
-    /**
-     * This instance's name in alerts: {@code gateway.instance}, or the host's name and the process id, so that two
-     * instances on one host differ.
-     */
-    public static String instance(Settings settings) {
-        String configured = settings.optional("gateway.instance");
-        if (configured != null && !configured.isBlank()) {
-            return configured;
-        }
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            host = "localhost";
-        }
-        return host + "-" + ManagementFactory.getRuntimeMXBean().getPid();
     }
 
     /** Which categories alert ({@code gateway.alert.categories}), to whom, the most serious first. */

@@ -17,7 +17,8 @@ public final class AuditBeans {
         AuditFiles files = new AuditFiles(Path.of(settings.text("gateway.audit.dir")),
                 settings.integer("gateway.audit.max-file-bytes"),
                 (int) settings.integer("gateway.audit.retention-days"), Clock.systemUTC());
-        AuditLog auditLog = new AuditLog(files, secrets, (int) settings.integer("gateway.audit.raw-body-max-chars"));
+        AuditLog auditLog = new AuditLog(files, secrets, (int) settings.integer("gateway.audit.raw-body-max-chars"),
+                settings.instance());
         camelContext.getRegistry().bind("auditLog", auditLog);
         ClosedWithCamel.register(camelContext, "the audit file", files::close);
         return auditLog;

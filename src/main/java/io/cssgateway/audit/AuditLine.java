@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
  * <table>
  * <caption>The fields</caption>
  * <tr><td>{@value #RECEIVED_AT}</td><td>when the request arrived, ISO-8601 UTC with milliseconds</td></tr>
+ * <tr><td>{@value #INSTANCE}</td><td>the instance that wrote it ({@code gateway.instance}, else host and process id)</td></tr>
  * <tr><td>{@value #REMOTE_ADDR}</td><td>the client's address</td></tr>
  * <tr><td>{@value #HTTP_STATUS}</td><td>the status answered (null for an undelivered digest)</td></tr>
  * <tr><td>{@value #VERDICT}</td><td>{@value #ACCEPTED}, {@value #DUPLICATE}, {@value #REJECTED}, or
@@ -34,6 +35,7 @@ import java.util.regex.Pattern;
 public record AuditLine(JsonNode fields) {
 
     public static final String RECEIVED_AT = "received_at";
+    public static final String INSTANCE = "instance";
     public static final String REMOTE_ADDR = "remote_addr";
     public static final String HTTP_STATUS = "http_status";
     public static final String VERDICT = "verdict";

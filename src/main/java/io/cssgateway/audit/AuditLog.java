@@ -44,6 +44,7 @@ public final class AuditLog {
     private final AuditFiles files;
     private final SecretMask secrets;
     private final int rawBodyMaxChars;
+    private final String instance;
     // a body the intake could not read is shown as JSON when it parses within the intake's own nesting bound
     private final ObjectMapper lenient = JsonMapper.builder(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
@@ -51,7 +52,9 @@ public final class AuditLog {
     private final AtomicLong failures = new AtomicLong();
     private volatile long lastFailureLogged;
 
-    public AuditLog(AuditFiles files, List<String> keys, int rawBodyMaxChars) {
+    /** @param instance this instance's name, in every line */
+    public AuditLog(AuditFiles files, List<String> keys, int rawBodyMaxChars, String instance) {
+        this.instance = instance;
         this.files = files;
         this.secrets = new SecretMask(keys);
         this.rawBodyMaxChars = rawBodyMaxChars;
@@ -99,6 +102,7 @@ public final class AuditLog {
         try (JsonGenerator gen = lenient.getFactory().createGenerator(out)) {
             gen.writeStartObject();
             gen.writeStringField(AuditLine.RECEIVED_AT, IsoTime.format(receivedAt));
+            gen.writeStringField(AuditLine.INSTANCE, instance);
             gen.writeStringField(AuditLine.REMOTE_ADDR, remoteAddress(exchange.getProperty(ExchangeProperties.REMOTE_ADDRESS)));
             writeNumberOrNull(gen, AuditLine.HTTP_STATUS, httpStatus(exchange));
             gen.writeStringField(AuditLine.VERDICT, exchange.getProperty(ExchangeProperties.VERDICT, String.class));

@@ -1,5 +1,8 @@
 package io.cssgateway.support;
 
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.camel.CamelContext;
@@ -50,6 +53,24 @@ public record Settings(CamelContext camelContext) {
             throw new IllegalStateException(key + " must be 1 or more, got " + value);
         }
         return value;
+    }
+
+    /**
+     * This instance's name, in audit lines and alerts: {@code gateway.instance}, or the host's name and the process id,
+     * so that two instances on one host differ.
+     */
+    public String instance() {
+        String configured = optional("gateway.instance");
+        if (!configured.isEmpty()) {
+            return configured;
+        }
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + "-" + ManagementFactory.getRuntimeMXBean().getPid();
     }
 
     /**

@@ -32,7 +32,7 @@ class AuditLogTest {
     private final ObjectMapper json = new ObjectMapper();
 
     private AuditLog auditLog(Path auditDir) {
-        return new AuditLog(new AuditFiles(auditDir, 1 << 20, 30, Clock.systemUTC()), List.of(KEY), 200);
+        return new AuditLog(new AuditFiles(auditDir, 1 << 20, 30, Clock.systemUTC()), List.of(KEY), 200, "gw-test");
     }
 
     private Exchange rejected(String rawBody) {
@@ -132,6 +132,9 @@ class AuditLogTest {
         assertThat(line.get("body").get("push_duration").asText()).isEqualTo("128581");
         assertThat(line.get("body").has("sign")).isFalse();
         assertThat(line.get("received_at").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
+        // which instance wrote it, second, as operating.md shows the line
+        assertThat(line.get("instance").asText()).isEqualTo("gw-test");
+        assertThat(line.fieldNames()).toIterable().element(1).isEqualTo("instance");
     }
 
     @Test
