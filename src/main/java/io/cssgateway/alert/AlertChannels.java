@@ -74,7 +74,9 @@ public final class AlertChannels {
         }
         // mail last: its step waits for the SMTP server, the webhooks' only queue their posts
         // that mail fails is told through the other channels
-        if (mail && !alert.kind().equals(MAIL) && (mailKinds.isEmpty() || mailKinds.contains(alert.kind()))) {
+        // (and only to someone: the gateway's own alerts go to gateway.alert.to, which a site may leave empty)
+        if (mail && !alert.kind().equals(MAIL) && (mailKinds.isEmpty() || mailKinds.contains(alert.kind()))
+                && !alert.recipients().isEmpty()) {
             Notice notice = alert.notice(app -> true);
             if (notice != null) {
                 deliveries.add(new AlertDelivery(alert, MAIL, null, notice, words, pending));
