@@ -131,9 +131,7 @@ public final class AlertDigest implements Alert {
     @Override
     public Notice notice(Predicate<String> domains) {
         List<Phrase> counts = new ArrayList<>();
-        List<Section> sections = new ArrayList<>();
-        sections.add(null);
-        sections.add(null);
+        List<Section> streamSections = new ArrayList<>();
         for (Map.Entry<AlertKind, Map<String, StreamAlert>> kind : streams.entrySet()) {
             List<StreamAlert> theirs = kind.getValue().values().stream()
                     .filter(s -> domains.test(s.fields.get("app"))).toList();
@@ -143,15 +141,18 @@ public final class AlertDigest implements Alert {
             counts.add(Phrase.counted("kind." + kind.getKey().key, theirs.stream().mapToInt(s -> s.count).sum()));
             List<List<Fact>> rows = theirs.stream().sorted(Comparator.comparingInt((StreamAlert s) -> -s.count))
                     .limit(maxStreams).map(s -> row(kind.getKey(), s)).toList();
-            sections.add(Section.rows(Phrase.of("section." + kind.getKey().key, theirs.size()), rows,
+            streamSections.add(Section.rows(Phrase.of("section." + kind.getKey().key, theirs.size()), rows,
                     theirs.size() - rows.size()));
         }
         if (counts.isEmpty()) {
             return null;
         }
         Map<String, Integer> byCategory = counted(domains, "category");
-        sections.set(0, Section.counts(Phrase.of("digest.by-category"), counts(byCategory), 20));
-        sections.set(1, Section.counts(Phrase.of("digest.by-app"), counts(counted(domains, "app")), 40));
+        // counts by category and by app, then a section per kind
+        List<Section> sections = new ArrayList<>();
+        sections.add(Section.counts(Phrase.of("digest.by-category"), counts(byCategory), 20));
+        sections.add(Section.counts(Phrase.of("digest.by-app"), counts(counted(domains, "app")), 40));
+        sections.addAll(streamSections);
         String serious = byCategory.keySet().stream().min(severity).orElse(mostSerious);
         return new Notice(kind(), null,
                 Phrase.of("digest.title", counts, serious, AlertKind.TIME.format(openedAt)),
