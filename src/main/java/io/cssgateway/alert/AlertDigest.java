@@ -99,10 +99,6 @@ public final class AlertDigest implements Alert {
         return alerts;
     }
 
-    public String getRecipients() {
-        return String.join(",", recipients);
-    }
-
     /** How many alerts of each category. */
     public Map<String, Integer> getByCategory() {
         return counted(a -> true, "category");
@@ -113,19 +109,6 @@ public final class AlertDigest implements Alert {
         streams.values().forEach(each -> each.values().stream().filter(s -> domains.test(s.fields.get("app")))
                 .forEach(s -> counts.merge(String.valueOf(s.fields.get(field)), s.count, Integer::sum)));
         return counts;
-    }
-
-    /** The mail's subject, plain text and HTML: the whole digest. */
-    public String getSubject() {
-        return "[CSS] " + words.phrase(notice(a -> true).title(), v -> v);
-    }
-
-    public String getText() {
-        return words.plain(notice(a -> true));
-    }
-
-    public String getHtml() {
-        return words.html(notice(a -> true));
     }
 
     @Override

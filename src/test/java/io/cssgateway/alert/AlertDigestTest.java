@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Push errors (321) and recording exceptions (341) join the digests, each in a section of its own. */
@@ -47,17 +48,18 @@ class AlertDigestTest {
 
         assertThat(due).hasSize(1);
         AlertDigest digest = due.get(0);
+        AlertDelivery mail = mailed(digest, AlertTexts.of("en"));
         assertThat(digest.getAlerts()).isEqualTo(3);
-        assertThat(digest.getSubject()).startsWith(
+        assertThat(mail.getSubject()).startsWith(
                 "[CSS] 1 abnormal stream interruption, 1 push error, 1 recording exception, most serious: network");
         assertThat(digest.getByCategory()).containsOnlyKeys("network", "push-error", "record-error");
-        assertThat(digest.getText()).contains("Abnormal stream interruptions (1 streams):")
+        assertThat(mail.getText()).contains("Abnormal stream interruptions (1 streams):")
                 .contains("Push errors (1 streams):")
                 .contains("problems=video frame arrive interval bigger than 1000(ms) x2; "
                         + "audio frame arrive interval bigger than 1000(ms) x2")
                 .contains("data_time=2022-12-09 12:14:34Z")
                 .contains("Recording exceptions (1 streams):");
-        assertThat(digest.getHtml()).contains("<h3>Push errors (1 streams)</h3>")
+        assertThat(mail.getHtml()).contains("<h3>Push errors (1 streams)</h3>")
                 .contains("<h3>Recording exceptions (1 streams)</h3>").contains("<th>problems</th>");
     }
 
@@ -73,5 +75,11 @@ class AlertDigestTest {
         assertThat(alert.get("problem")).startsWith(exception.get("exception").get("desc").asText() + " (type ");
         assertThat(alert.get("session_id")).isEqualTo(exception.get("session_id").asText());
         assertThat(alert.get("app")).isEqualTo(exception.get("domain").asText());
+    }
+
+    /** The digest as mail gets it: subject, text and HTML of its mail delivery. */
+    static AlertDelivery mailed(AlertDigest digest, AlertTexts texts) {
+        return new AlertChannels(true, Set.of(), List.of(), texts, 10, Duration.ofSeconds(10), Clock.systemUTC())
+                .deliveries(digest).get(0);
     }
 }

@@ -61,7 +61,7 @@ class AlertTextsTest {
                 "id", new String[] {"[CSS] 2 gangguan stream abnormal, 1 kesalahan push, paling serius: network",
                     "Abnormal push link network"});
         for (String locale : AlertTexts.LOCALES) {
-            AlertDigest digest = digest(AlertTexts.of(locale));
+            AlertDelivery digest = AlertDigestTest.mailed(digest(AlertTexts.of(locale)), AlertTexts.of(locale));
             assertThat(digest.getSubject()).as(locale).startsWith(expected.get(locale)[0]);
             assertThat(digest.getText()).as(locale).contains(expected.get(locale)[1]).contains("stream_id=s-1");
             assertThat(digest.getHtml()).as(locale).contains("<td>s-1</td>");
