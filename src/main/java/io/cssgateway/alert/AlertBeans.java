@@ -107,7 +107,7 @@ public final class AlertBeans {
 
     /** Whether alerts are mailed: gateway.alert.from is set. */
     public static boolean mails(Settings settings) {
-        return settings.optional("gateway.alert.from") != null && !settings.optional("gateway.alert.from").isBlank();
+        return !settings.optional("gateway.alert.from").isEmpty();
     }
 
     /** The channels' names, as the metrics label them: "mail" when alerts are mailed, and each webhook's. */
@@ -151,7 +151,8 @@ public final class AlertBeans {
             String prefix = "gateway.alert.webhook." + name + ".";
             String type = settings.optional(prefix + "type");
             String url = settings.optional(prefix + "url");
-            if (type == null || type.isBlank() || url == null || url.isBlank()) {
+            // Settings gives "" for a key not set, stripped
+            if (type.isEmpty() || url.isEmpty()) {
                 throw new IllegalStateException("gateway.alert.webhooks lists '" + name + "': set " + prefix + "type "
                         + "(slack, teams, wecom, dingtalk, feishu, json) and " + prefix + "url (from the environment: "
                         + prefix + "url = {{env:ALERT_WEBHOOK_" + name.toUpperCase().replace('-', '_') + "_URL}})");
@@ -159,7 +160,7 @@ public final class AlertBeans {
             if (!url.startsWith("https://") && !url.startsWith("http://")) {
                 throw new IllegalStateException(prefix + "url must be an http(s) URL");
             }
-            channels.add(new WebhookChannel(name, ChatFormat.of(type.trim(), name), url.trim(),
+            channels.add(new WebhookChannel(name, ChatFormat.of(type, name), url,
                     settings.optional(prefix + "secret"), kinds(settings, prefix + "kinds"),
                     new HashSet<>(settings.list(prefix + "domains"))));
         }

@@ -25,6 +25,7 @@ public record WebhookChannel(String name, ChatFormat format, String url, String 
     public WebhookChannel {
         kinds = Set.copyOf(kinds);
         domains = Set.copyOf(domains);
+        // a secret not set is "" in the configuration: no signing
         if (secret != null && secret.isBlank()) {
             secret = null;
         }
