@@ -39,8 +39,11 @@ class PackageDependenciesTest {
             // them (SignatureVerifier.sign), as the dev sender does
             Map.entry("replay", Set.of("support", "event", "intake", "audit", "publish")),
             Map.entry("dev", Set.of("support", "event", "intake")),
+            // the management API and console: reads the audit index, the streams, the spool; publishes a replay as
+            // replay does
+            Map.entry("api", Set.of("support", "event", "audit", "publish", "replay", "spool", "streams")),
             Map.entry("config", Set.of("support", "event", "intake", "classify", "dedup", "publish", "spool", "audit",
-                    "alert", "observe", "streams", "dev", "reload")),
+                    "alert", "observe", "streams", "dev", "reload", "api")),
             // starts Camel Main, which builds the rest from application.properties, as GatewayMain does
             Map.entry("karaf", Set.of()));
 

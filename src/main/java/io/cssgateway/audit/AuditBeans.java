@@ -2,13 +2,26 @@ package io.cssgateway.audit;
 
 import io.cssgateway.support.ClosedWithCamel;
 import io.cssgateway.support.Settings;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
+import org.h2.jdbcx.JdbcDataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The audit log of routes/audit.camel.yaml ({@code auditLog}), in the files of {@code gateway.audit.*}. */
+/**
+ * The audit log of routes/audit.camel.yaml ({@code auditLog}), in the files of {@code gateway.audit.*}, and its
+ * index ({@code gateway.audit.index.*}).
+ */
 public final class AuditBeans {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuditBeans.class);
 
     private AuditBeans() {}
 
@@ -22,5 +35,68 @@ public final class AuditBeans {
         camelContext.getRegistry().bind("auditLog", auditLog);
         ClosedWithCamel.register(camelContext, "the audit file", files::close);
         return auditLog;
+    }
+
+    /**
+     * The audit index and the indexer that fills it from this instance's files, run with Camel; null when the index is
+     * off ({@code gateway.audit.index.enabled=false}).
+     *
+     * @param status this instance's status (JSON), written to the index every few seconds
+     */
+    public static AuditIndexer bindIndex(CamelContext camelContext, Settings settings, Supplier<String> status)
+            throws Exception {
+        if (!settings.bool("gateway.audit.index.enabled")) {
+            return null;
+        }
+        boolean shared = shared(settings);
+        DataSource dataSource;
+        String where;
+        if (shared) {
+            // every instance's lines in one index: the database they share for the de-duplication
+            PGSimpleDataSource postgres = new PGSimpleDataSource();
+            where = settings.text("gateway.dedup.jdbc.url");
+            postgres.setURL(where);
+            postgres.setUser(settings.optional("gateway.dedup.jdbc.username"));
+            postgres.setPassword(settings.optional("gateway.dedup.jdbc.password"));
+            // a batch of lines is one INSERT of many rows
+            postgres.setReWriteBatchedInserts(true);
+            dataSource = postgres;
+        } else {
+            Path dir = Path.of(settings.text("gateway.audit.index.dir")).toAbsolutePath();
+            Files.createDirectories(dir);
+            // one file, one gateway: H2's lock refuses a second process
+            where = "jdbc:h2:file:" + dir.resolve("audit-index") + ";CACHE_SIZE=32768";
+            JdbcDataSource h2 = new JdbcDataSource();
+            h2.setURL(where);
+            dataSource = h2;
+        }
+        AuditIndex index = new AuditIndex(dataSource, shared, where, settings.text("gateway.audit.index.table"),
+                (int) settings.positive("gateway.audit.index.pool-size"),
+                Duration.ofMillis(settings.positive("gateway.dedup.jdbc.connect-timeout-ms")));
+        ClosedWithCamel.register(camelContext, "the audit index", index);
+        AuditIndexer indexer = new AuditIndexer(index, Path.of(settings.text("gateway.audit.dir")),
+                settings.instance(), (int) settings.positive("gateway.audit.index.batch-size"),
+                Duration.ofMillis(settings.positive("gateway.audit.index.interval-ms")),
+                (int) settings.integer("gateway.audit.retention-days"), status, Clock.systemUTC());
+        // the indexer stops before the index closes: services stop in the reverse order of their adding
+        camelContext.addService(indexer);
+        LOG.info("Audit index: the audit lines copied behind the request path to {} (table {}), searched by "
+                + "/api/events on the management port", where, settings.text("gateway.audit.index.table"));
+        return indexer;
+    }
+
+    /**
+     * gateway.audit.index.store: jdbc (PostgreSQL, gateway.dedup.jdbc.*), local (an H2 file), or auto: jdbc when the
+     * de-duplication is in PostgreSQL (several instances), else local.
+     */
+    private static boolean shared(Settings settings) {
+        String store = settings.text("gateway.audit.index.store");
+        return switch (store) {
+            case "jdbc" -> true;
+            case "local" -> false;
+            case "auto" -> "jdbc".equals(settings.text("gateway.dedup.store"));
+            default -> throw new IllegalStateException("gateway.audit.index.store must be auto, local or jdbc, got '"
+                    + store + "'");
+        };
     }
 }

@@ -1,9 +1,11 @@
 package io.cssgateway.config;
 
 import io.cssgateway.alert.AlertBeans;
+import io.cssgateway.api.ApiBeans;
 import io.cssgateway.alert.MailState;
 import io.cssgateway.alert.Notice;
 import io.cssgateway.audit.AuditBeans;
+import io.cssgateway.audit.AuditIndexer;
 import io.cssgateway.audit.AuditLog;
 import io.cssgateway.classify.ClassifyBeans;
 import io.cssgateway.dedup.DedupBeans;
@@ -72,6 +74,10 @@ public final class GatewayBeans implements CamelConfiguration {
         }
         PublishBeans.bindBroker(camelContext, settings, topology(settings, eventTypes), metrics.publishConfirm());
         metrics.unrouted(() -> unroutedCount(camelContext));
+        AuditIndexer indexer = ApiBeans.bind(camelContext, settings);
+        if (indexer != null) {
+            metrics.auditIndex(indexer::behindBytes, indexer::indexedLines, indexer::skippedLines);
+        }
         LOG.info("Off: {}", String.join("; ", whatIsOff(settings)));
     }
 
@@ -159,6 +165,12 @@ public final class GatewayBeans implements CamelConfiguration {
         }
         if (!StreamsBeans.enabled(settings)) {
             off.add("stream state (gateway.streams.enabled=false: no stream.state.* messages, no /api/streams)");
+        }
+        if (!settings.bool("gateway.audit.index.enabled")) {
+            off.add("audit index (gateway.audit.index.enabled=false: no /api/events, the console shows no events)");
+        }
+        if (settings.optional("gateway.api.token").isEmpty()) {
+            off.add("API writes (no GATEWAY_API_TOKEN: /api replay and redrive answer 403)");
         }
         if (!settings.bool("gateway.audit.rabbitmq.enabled")) {
             off.add("audit lines to RabbitMQ (gateway.audit.rabbitmq.enabled=false; the audit files are written)");

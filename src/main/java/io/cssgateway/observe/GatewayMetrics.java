@@ -160,6 +160,15 @@ public final class GatewayMetrics {
         counted("css.gateway.audit.write.failures", "Audit lines that could not be written", failures);
     }
 
+    /** The audit index: how far behind the files it is, and the lines it indexed and passed over. */
+    public void auditIndex(LongSupplier behindBytes, LongSupplier indexed, LongSupplier skipped) {
+        gauge("css.gateway.audit.index.behind", "Bytes of the audit files not yet in the audit index", "bytes",
+                behindBytes::getAsLong);
+        counted("css.gateway.audit.index.lines", "Audit lines copied to the audit index", indexed);
+        counted("css.gateway.audit.index.skipped", "Audit file lines not indexed: not audit lines (corrupt, cut short)",
+                skipped);
+    }
+
     public void brokerUp(BooleanSupplier up) {
         gauge("css.gateway.broker.up", "1 while RabbitMQ takes events, 0 while they are spooled", null,
                 () -> up.getAsBoolean() ? 1 : 0);

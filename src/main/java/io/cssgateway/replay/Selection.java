@@ -1,6 +1,7 @@
 package io.cssgateway.replay;
 
 import io.cssgateway.audit.AuditLine;
+import io.cssgateway.support.TopicPattern;
 import java.time.Instant;
 import java.util.Set;
 
@@ -28,27 +29,7 @@ public record Selection(Instant from, Instant to, Set<Integer> eventTypes, Strin
                 && (eventTypes.isEmpty() || eventType != null && eventTypes.contains(eventType))
                 && (stream == null || stream.equals(line.streamId()))
                 && (app == null || app.equals(line.app()))
-                && (routingKeyPattern == null || topicMatches(routingKeyPattern, routingKey == null ? "" : routingKey));
-    }
-
-    /** RabbitMQ's topic matching: words split on dots, {@code *} one word, {@code #} zero or more. */
-    static boolean topicMatches(String pattern, String routingKey) {
-        return matches(pattern.split("\\.", -1), 0, routingKey.split("\\.", -1), 0);
-    }
-
-    private static boolean matches(String[] pattern, int p, String[] key, int k) {
-        if (p == pattern.length) {
-            return k == key.length;
-        }
-        if (pattern[p].equals("#")) {
-            for (int skip = k; skip <= key.length; skip++) {
-                if (matches(pattern, p + 1, key, skip)) {
-                    return true;
-                }
-            }
-            return false;
-        }
-        return k < key.length && (pattern[p].equals("*") || pattern[p].equals(key[k]))
-                && matches(pattern, p + 1, key, k + 1);
+                && (routingKeyPattern == null
+                        || TopicPattern.matches(routingKeyPattern, routingKey == null ? "" : routingKey));
     }
 }

@@ -5,7 +5,9 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
@@ -32,6 +34,46 @@ public final class UnroutedRedrive {
         this.queue = queue;
         this.exchange = exchange;
         this.confirmTimeout = confirmTimeout;
+    }
+
+    /** A message parked on the unrouted queue, as {@link #look} shows it. */
+    public record Parked(String routingKey, String messageId, Long timestamp, Object eventType, boolean replayed) {
+    }
+
+    /** How many are parked, and the first of them. */
+    public record Look(long count, List<Parked> first) {
+    }
+
+    /**
+     * How many messages are parked, and the first {@code limit} of them, left where they are: each is taken without
+     * acknowledging it and all are given back at once (RabbitMQ puts them back in their places; their redelivered
+     * flag is set).
+     */
+    public Look look(int limit) throws IOException {
+        long count = channel.queueDeclarePassive(queue).getMessageCount();
+        List<Parked> first = new ArrayList<>();
+        long lastTag = -1;
+        try {
+            while (first.size() < Math.min(limit, count)) {
+                GetResponse message = channel.basicGet(queue, false);
+                if (message == null) {
+                    break;
+                }
+                lastTag = message.getEnvelope().getDeliveryTag();
+                AMQP.BasicProperties properties = message.getProps();
+                Map<String, Object> headers = properties.getHeaders() == null ? Map.of() : properties.getHeaders();
+                Object eventType = headers.get("css_event_type");
+                first.add(new Parked(message.getEnvelope().getRoutingKey(), properties.getMessageId(),
+                        properties.getTimestamp() == null ? null : properties.getTimestamp().getTime(),
+                        eventType == null ? null : eventType.toString(),
+                        Boolean.TRUE.equals(headers.get(ReplayedEvents.REPLAYED_HEADER))));
+            }
+        } finally {
+            if (lastTag >= 0) {
+                channel.basicNack(lastTag, true, true);
+            }
+        }
+        return new Look(count, first);
     }
 
     public Moved moveAll(Runnable eachMoved) throws IOException, InterruptedException, TimeoutException {

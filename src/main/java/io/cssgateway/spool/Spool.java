@@ -301,6 +301,33 @@ public final class Spool {
         return depth.get();
     }
 
+    /**
+     * The spooled events by event type ({@code css_event_type}; "unknown" for a file without it), counted over the
+     * {@code max} oldest files: the first line of each is read. Empty when none waits.
+     */
+    public Map<String, Integer> byEventType(int max) {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        if (depth.get() == 0) {
+            return counts;
+        }
+        for (Path file : oldest(max)) {
+            String type = "unknown";
+            try (var lines = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                String first = lines.readLine();
+                JsonNode eventType = first == null ? null : json.readTree(first).path("headers").get("css_event_type");
+                if (eventType != null && !eventType.isNull()) {
+                    type = eventType.asText();
+                }
+            } catch (NoSuchFileException drained) {
+                continue;
+            } catch (IOException | RuntimeException unreadable) {
+                // counted as unknown: the drain sets it aside when it comes to it
+            }
+            counts.merge(type, 1, Integer::sum);
+        }
+        return counts;
+    }
+
     /** How long the oldest spooled event has waited, in seconds; 0 when none waits. Lists the folder. */
     public long oldestAgeSeconds() {
         if (depth.get() == 0) {

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cssgateway.support.IsoTime;
 
 /** A stream's state as JSON, the same in a state message and in the API's answers. */
-final class StreamJson {
+public final class StreamJson {
 
     private StreamJson() {}
 
@@ -14,7 +14,7 @@ final class StreamJson {
      * {@code app}, {@code appname}, {@code stream_id}, {@code state}, {@code open_sequences}, {@code since},
      * {@code version}; with its last events when {@code withLastEvents}.
      */
-    static ObjectNode state(StreamState state, boolean withLastEvents) {
+    public static ObjectNode state(StreamState state, boolean withLastEvents) {
         ObjectNode json = JsonNodeFactory.instance.objectNode();
         json.put("app", state.stream().app());
         json.put("appname", state.stream().appname());

@@ -10,8 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
-import org.apache.camel.StartupListener;
-import org.apache.camel.component.platform.http.main.ManagementHttpServer;
 import org.h2.jdbcx.JdbcDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
@@ -19,8 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The stream state of routes/streams.camel.yaml ({@code gateway.streams.*}): its store ({@code streamStore}), the
- * beans the routes call ({@code streamStates}, {@code streamReconciler}), and {@code /api/streams} on the management
- * port.
+ * beans the routes call ({@code streamStates}, {@code streamReconciler}); {@code /api/streams} answers from the store
+ * ({@code io.cssgateway.api}).
  */
 public final class StreamsBeans {
 
@@ -74,25 +72,6 @@ public final class StreamsBeans {
                 Duration.ofDays(settings.positive("gateway.streams.offline-retention-days")), Clock.systemUTC());
         camelContext.getRegistry().bind("streamStates", states);
         camelContext.getRegistry().bind("streamReconciler", reconciler(settings, store, batch));
-        String token = settings.optional("gateway.api.token");
-        boolean tokenRequired = settings.bool("gateway.api.read-token-required");
-        if (tokenRequired && token.isEmpty()) {
-            throw new IllegalStateException("gateway.api.read-token-required=true needs the API token: set "
-                    + "GATEWAY_API_TOKEN in the environment");
-        }
-        StreamsApi api = new StreamsApi(store, tokenRequired ? token : null);
-        camelContext.addStartupListener(new StartupListener() {
-            @Override
-            public void onCamelContextStarted(org.apache.camel.CamelContext context, boolean alreadyStarted) {
-                // the management server is started with the context: its router takes the API once it is
-                ManagementHttpServer management = context.hasService(ManagementHttpServer.class);
-                if (management == null || management.getRouter() == null) {
-                    LOG.warn("No management server (camel.management.enabled=false): /api/streams is not served");
-                    return;
-                }
-                api.mount(management.getRouter());
-            }
-        });
         LOG.info("Stream state: kept in {} (table prefix {}), from queue {}; /api/streams on the management port",
                 store.where(), settings.text("gateway.streams.jdbc.table"), queue(settings));
         return states;

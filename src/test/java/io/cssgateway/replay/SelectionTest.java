@@ -51,18 +51,6 @@ class SelectionTest {
     }
 
     @Test
-    void routingKeyPatternsMatchAsRabbitMqTopicBindings() {
-        assertThat(Selection.topicMatches("#", "stream.push")).isTrue();
-        assertThat(Selection.topicMatches("stream.#", "stream")).isTrue();
-        assertThat(Selection.topicMatches("stream.interrupt.#", "stream.interrupt.network")).isTrue();
-        assertThat(Selection.topicMatches("*.push", "stream.push")).isTrue();
-        assertThat(Selection.topicMatches("*.push", "live.stream.push")).isFalse();
-        assertThat(Selection.topicMatches("#.push", "live.stream.push")).isTrue();
-        assertThat(Selection.topicMatches("stream.*", "stream.interrupt.network")).isFalse();
-        assertThat(Selection.topicMatches("record.*.error", "record.file.error")).isTrue();
-    }
-
-    @Test
     void aWindowThatEndsBeforeItStartsIsRefused() {
         assertThatThrownBy(() -> new Selection(TO, FROM, null, null, null, null))
                 .hasMessageContaining("--from (2026-11-30T11:00:00Z) must be before --to (2026-11-30T10:00:00Z)");

@@ -1,15 +1,18 @@
-package io.cssgateway.streams;
+package io.cssgateway.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cssgateway.streams.StreamJson;
+import io.cssgateway.streams.StreamKey;
+import io.cssgateway.streams.StreamState;
+import io.cssgateway.streams.StreamStore;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.sql.SQLException;
 import java.util.Base64;
 import java.util.List;
@@ -22,8 +25,7 @@ import org.slf4j.LoggerFactory;
  * {@code cursor}) and {@code GET /api/streams/{app}/{appname}/{stream_id}} (one stream: its state, open sequences,
  * since, version, last events), JSON, on the management port. Every instance reads the same store, so any of them
  * gives the same answer. A parameter that is not one of these, or malformed, is a 400 naming it; a stream never seen
- * is a 404. With {@code gateway.api.read-token-required=true} a request needs {@code Authorization: Bearer} with the
- * API token: 401 without one, 403 with another.
+ * is a 404. Who may read: {@link ApiAccess}.
  */
 public final class StreamsApi {
 
@@ -31,16 +33,13 @@ public final class StreamsApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PREFIX = "/api/streams";
     private static final Set<String> LIST_PARAMETERS = Set.of("app", "appname", "limit", "cursor");
-    static final int DEFAULT_LIMIT = 100;
-    static final int MAX_LIMIT = 1000;
 
     private final StreamStore store;
-    private final byte[] readToken;
+    private final ApiAccess access;
 
-    /** @param readToken the token every request must carry; null when reads need none */
-    public StreamsApi(StreamStore store, String readToken) {
+    public StreamsApi(StreamStore store, ApiAccess access) {
         this.store = store;
-        this.readToken = readToken == null ? null : readToken.getBytes(StandardCharsets.UTF_8);
+        this.access = access;
     }
 
     /** Answers on this router (the management server's), off its event loop: each answer reads the store. */
@@ -50,20 +49,20 @@ public final class StreamsApi {
     }
 
     private void list(RoutingContext request) {
-        if (!allowed(request)) {
+        if (!access.read(request)) {
             return;
         }
         for (String name : request.queryParams().names()) {
             if (!LIST_PARAMETERS.contains(name)) {
-                answer(request, 400, error(400, "unknown parameter '" + name + "': the filters are app and appname, "
-                        + "the paging limit and cursor"));
+                ApiAccess.badRequest(request, "unknown parameter '" + name + "': the filters are app and appname, "
+                        + "the paging limit and cursor");
                 return;
             }
         }
-        Integer limit = limit(request.queryParams().get("limit"));
+        Integer limit = ApiAccess.limit(request.queryParams().get("limit"));
         if (limit == null) {
-            answer(request, 400, error(400, "limit must be a whole number from 1 to " + MAX_LIMIT + ", got '"
-                    + request.queryParams().get("limit") + "'"));
+            ApiAccess.badRequest(request, "limit must be a whole number from 1 to " + ApiAccess.MAX_LIMIT + ", got '"
+                    + request.queryParams().get("limit") + "'");
             return;
         }
         StreamStore.Cursor cursor = null;
@@ -71,8 +70,8 @@ public final class StreamsApi {
         if (cursorText != null) {
             cursor = cursor(cursorText);
             if (cursor == null) {
-                answer(request, 400, error(400, "cursor '" + cursorText + "' is not one this API gave (take the next "
-                        + "of an answer as it is)"));
+                ApiAccess.badRequest(request, "cursor '" + cursorText + "' is not one this API gave (take the next "
+                        + "of an answer as it is)");
                 return;
             }
         }
@@ -83,95 +82,45 @@ public final class StreamsApi {
             ArrayNode streams = body.putArray("streams");
             page.streams().forEach(state -> streams.add(StreamJson.state(state, false)));
             body.put("next", page.next() == null ? null : cursorText(page.next()));
-            answer(request, 200, body);
+            ApiAccess.answer(request, 200, body);
         } catch (SQLException e) {
             unavailable(request, e);
         }
     }
 
     private void one(RoutingContext request) {
-        if (!allowed(request)) {
+        if (!access.read(request)) {
             return;
         }
         String rest = request.request().path().substring(PREFIX.length() + 1);
         String[] parts = rest.split("/", -1);
         if (parts.length != 3 || parts[2].isEmpty()) {
-            answer(request, 404, error(404, "a stream is /api/streams/{app}/{appname}/{stream_id}, each part "
-                    + "URL-encoded"));
+            ApiAccess.answer(request, 404, ApiAccess.error(404, "a stream is /api/streams/{app}/{appname}/{stream_id}, "
+                    + "each part URL-encoded"));
             return;
         }
         StreamKey key;
         try {
             key = new StreamKey(decode(parts[0]), decode(parts[1]), decode(parts[2]));
         } catch (IllegalArgumentException badEncoding) {
-            answer(request, 400, error(400, "the path is not URL-encoded correctly: " + badEncoding.getMessage()));
+            ApiAccess.badRequest(request, "the path is not URL-encoded correctly: " + badEncoding.getMessage());
             return;
         }
         try {
             StreamState state = store.find(key);
             if (state == null) {
-                answer(request, 404, error(404, "stream " + key + " was never seen"));
+                ApiAccess.answer(request, 404, ApiAccess.error(404, "stream " + key + " was never seen"));
             } else {
-                answer(request, 200, StreamJson.state(state, true));
+                ApiAccess.answer(request, 200, StreamJson.state(state, true));
             }
         } catch (SQLException e) {
             unavailable(request, e);
         }
     }
 
-    private boolean allowed(RoutingContext request) {
-        if (!request.request().method().name().equals("GET")) {
-            request.response().putHeader("Allow", "GET");
-            answer(request, 405, error(405, "only GET is answered here"));
-            return false;
-        }
-        if (readToken == null) {
-            return true;
-        }
-        String authorization = request.request().getHeader("Authorization");
-        if (authorization == null || !authorization.startsWith("Bearer ")) {
-            request.response().putHeader("WWW-Authenticate", "Bearer");
-            answer(request, 401, error(401, "this API needs Authorization: Bearer <GATEWAY_API_TOKEN>"));
-            return false;
-        }
-        byte[] given = authorization.substring("Bearer ".length()).strip().getBytes(StandardCharsets.UTF_8);
-        if (!MessageDigest.isEqual(given, readToken)) {
-            answer(request, 403, error(403, "wrong API token"));
-            return false;
-        }
-        return true;
-    }
-
     private void unavailable(RoutingContext request, SQLException e) {
         LOG.warn("/api/streams could not read the stream state store {}: {}", store.where(), e.getMessage());
-        request.response().putHeader("Retry-After", "5");
-        answer(request, 503, error(503, "the stream state store cannot be read now: " + e.getMessage()));
-    }
-
-    private static void answer(RoutingContext request, int status, JsonNode body) {
-        try {
-            request.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-                    .putHeader("Cache-Control", "no-store").end(JSON.writeValueAsString(body));
-        } catch (Exception e) {
-            request.fail(e);
-        }
-    }
-
-    private static ObjectNode error(int code, String message) {
-        return JsonNodeFactory.instance.objectNode().put("code", code).put("message", message);
-    }
-
-    /** The page size: absent, the default; else 1 to the maximum; null when it is neither. */
-    static Integer limit(String text) {
-        if (text == null) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int limit = Integer.parseInt(text.strip());
-            return limit >= 1 && limit <= MAX_LIMIT ? limit : null;
-        } catch (NumberFormatException notANumber) {
-            return null;
-        }
+        ApiAccess.unavailable(request, "the stream state store cannot be read now: " + e.getMessage());
     }
 
     /** A cursor: the URL-safe Base64 of the JSON array [app, appname, stream_id] of the last stream given. */

@@ -1,9 +1,13 @@
-package io.cssgateway.streams;
+package io.cssgateway.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cssgateway.streams.StreamEvent;
+import io.cssgateway.streams.StreamKey;
+import io.cssgateway.streams.StreamState;
+import io.cssgateway.streams.StreamStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
@@ -42,7 +46,7 @@ class StreamsApiTest {
         store = new StreamStore(h2, "test", "css_gateway_streams", "css.events", 2, Duration.ofSeconds(5));
         vertx = Vertx.vertx();
         Router router = Router.router(vertx);
-        new StreamsApi(store, readToken).mount(router);
+        new StreamsApi(store, new ApiAccess(readToken, readToken != null)).mount(router);
         HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         port = server.actualPort();
