@@ -92,7 +92,7 @@ class ScaleOutIT {
                 "-Dgateway.rabbitmq.queue-type=quorum", "-Dgateway.rabbitmq.watch-interval-ms=1000",
                 "-Dgateway.dedup.store=jdbc", "-Dgateway.dedup.jdbc.url=" + SharedDatabase.URL,
                 "-Dgateway.dedup.jdbc.username=" + SharedDatabase.USER, "-Dgateway.dedup.jdbc.table=" + table,
-                "-Dgateway.streams.jdbc.table=" + streamTables,
+                "-Dgateway.streams.jdbc.table=" + streamTables, "-Dgateway.audit.index.store=local",
                 "-Dgateway.alert.enabled=true", "-Dgateway.alert.from=gateway@example.com",
                 "-Dgateway.alert.to=oncall@example.com", "-Dgateway.alert.smtp.port=" + mailbox.port(),
                 "-Dgateway.alert.window-seconds=" + ALERT_WINDOW_SECONDS);

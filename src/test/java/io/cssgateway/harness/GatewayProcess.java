@@ -71,6 +71,7 @@ public final class GatewayProcess implements AutoCloseable {
         command.add("-Dgateway.dedup.file=" + dir.resolve("seen-events.txt"));
         command.add("-Dgateway.audit.dir=" + dir.resolve("audit"));
         command.add("-Dgateway.streams.dir=" + dir.resolve("streams"));
+        command.add("-Dgateway.audit.index.dir=" + dir.resolve("audit-index"));
         command.add("-Dgateway.alert.silence.file=" + dir.resolve("last-callbacks.json"));
         command.addAll(List.of("-jar", jar.toString()));
         Path output = dir.resolve("gateway-" + System.nanoTime() + ".out");

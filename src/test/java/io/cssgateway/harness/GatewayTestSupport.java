@@ -73,6 +73,7 @@ public abstract class GatewayTestSupport extends CamelMainTestSupport {
         properties.setProperty("gateway.audit.dir", dataDir.resolve("audit").toString());
         properties.setProperty("gateway.spool.dir", dataDir.resolve("spool").toString());
         properties.setProperty("gateway.streams.dir", dataDir.resolve("streams").toString());
+        properties.setProperty("gateway.audit.index.dir", dataDir.resolve("audit-index").toString());
         properties.setProperty("gateway.alert.silence.file", dataDir.resolve("last-callbacks.json").toString());
         // the stream state's messages stay out of the queues bound to # (StreamsIT turns it on)
         properties.setProperty("gateway.streams.enabled", "false");

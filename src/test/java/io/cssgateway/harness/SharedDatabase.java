@@ -79,6 +79,14 @@ public final class SharedDatabase {
         }
     }
 
+    /** The audit index's tables (its day partitions go with the first) and its sequence. */
+    public static void dropAuditIndex(String prefix) {
+        for (String table : new String[] {prefix, prefix + "_files", prefix + "_instances"}) {
+            execute("DROP TABLE IF EXISTS " + table + " CASCADE");
+        }
+        execute("DROP SEQUENCE IF EXISTS " + prefix + "_id");
+    }
+
     private static Connection connect() throws SQLException {
         return DriverManager.getConnection(URL, USER, "");
     }

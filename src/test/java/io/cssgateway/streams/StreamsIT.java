@@ -74,7 +74,7 @@ class StreamsIT {
     private String[] sharedStore() {
         return new String[] {"-Dgateway.dedup.store=jdbc", "-Dgateway.dedup.jdbc.url=" + SharedDatabase.URL,
             "-Dgateway.dedup.jdbc.username=" + SharedDatabase.USER, "-Dgateway.dedup.jdbc.table=" + seenTable,
-            "-Dgateway.streams.jdbc.table=" + streamTables};
+            "-Dgateway.streams.jdbc.table=" + streamTables, "-Dgateway.audit.index.store=local"};
     }
 
     private GatewayProcess gateway(Path home, int port, String... more) throws Exception {
