@@ -210,6 +210,13 @@ public final class KarafContainer implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** An empty POST with {@code Authorization: Bearer <token>}. */
+    public HttpResponse<String> postWithToken(int port, String path, String token) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     public HttpResponse<String> post(int port, String path, String body) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),

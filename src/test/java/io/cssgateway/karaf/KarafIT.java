@@ -68,6 +68,8 @@ class KarafIT {
     private final String unrouted = "css.unrouted.karaf-" + run;
     private final String alerts = "css.alerts.karaf-" + run;
     private final String seenTable = SharedDatabase.uniqueTable("seen_karaf");
+    private final String indexTable = SharedDatabase.uniqueTable("audit_karaf");
+    private final String apiToken = "karaf-api-token-" + run;
 
     @Test
     void theKarInstallsOfflineAndTheGatewayRunsAsStandalone() throws Exception {
@@ -79,7 +81,7 @@ class KarafIT {
                 Mailbox mailbox = new Mailbox();
                 ChatReceiver chat = new ChatReceiver(Map.of());
                 KarafContainer karaf = KarafContainer.start(dir.resolve("karaf"), Map.of("CSS_CALLBACK_KEYS", KEY,
-                        "ALERT_WEBHOOK_KARAF_SLACK_URL", chat.url("slack")),
+                        "ALERT_WEBHOOK_KARAF_SLACK_URL", chat.url("slack"), "GATEWAY_API_TOKEN", apiToken),
                         home -> {
                             // the operator's configuration, there before the feature (which keeps it)
                             Path cfg = home.resolve("etc/io.cssgateway.cfg");
@@ -117,6 +119,8 @@ class KarafIT {
                                     Map.entry("gateway.dedup.jdbc.url", SharedDatabase.URL),
                                     Map.entry("gateway.dedup.jdbc.username", SharedDatabase.USER),
                                     Map.entry("gateway.dedup.jdbc.table", seenTable),
+                                    // and so the audit index, in a table of this test's own
+                                    Map.entry("gateway.audit.index.table", indexTable),
                                     // the stream state in the bundle's own local store (H2), under data/
                                     Map.entry("gateway.streams.store", "local"));
                             for (Map.Entry<String, String> setting : settings.entrySet()) {
@@ -183,6 +187,26 @@ class KarafIT {
                     assertThat(again.getProps().getHeaders()).containsEntry("css_replayed", true);
                 });
                 assertThat(karaf.etc("css-callback-gateway/routes/intake.camel.yaml")).exists();
+
+                // the events API and the console on Karaf's management port: the push and its retry, from the
+                // index in PostgreSQL; replayed through the API with the token
+                HttpResponse<String> events = karaf.get(managementPort, "/api/events?stream_id=test_stream");
+                for (int tries = 0; !events.body().contains("\"duplicate\"") && tries < 100; tries++) {
+                    Thread.sleep(100);
+                    events = karaf.get(managementPort, "/api/events?stream_id=test_stream");
+                }
+                assertThat(events.body()).contains("\"verdict\":\"duplicate\"").contains("\"verdict\":\"accepted\"")
+                        .contains("\"instance\":\"karaf-gw\"").contains("\"event_id\":\"1:" + sequence + "\"");
+                assertThat(karaf.post(managementPort, "/api/events/1:" + sequence + "/replay", "").statusCode())
+                        .isEqualTo(401);
+                assertThat(karaf.postWithToken(managementPort, "/api/events/1:" + sequence + "/replay", apiToken)
+                        .statusCode()).isEqualTo(200);
+                assertThat(broker.next(queue, Duration.ofSeconds(10))).isNotNull().satisfies(again ->
+                        assertThat(again.getProps().getHeaders()).containsEntry("css_replayed", true));
+                HttpResponse<String> console = karaf.get(managementPort, "/console");
+                assertThat(console.statusCode()).isEqualTo(200);
+                assertThat(console.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(policy ->
+                        assertThat(policy).contains("script-src 'self'"));
 
                 // health and metrics on the management port, as standalone
                 HttpResponse<String> ready = karaf.get(managementPort, "/observe/health/ready");
@@ -284,6 +308,7 @@ class KarafIT {
                 broker.deleteQueue(exchange + ".streams");
                 broker.deleteQueue(exchange + ".heartbeats");
                 SharedDatabase.drop(seenTable);
+                SharedDatabase.dropAuditIndex(indexTable);
             }
         }
     }
