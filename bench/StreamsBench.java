@@ -1,8 +1,9 @@
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cssgateway.api.ApiAccess;
+import io.cssgateway.api.StreamsApi;
 import io.cssgateway.streams.StreamKey;
 import io.cssgateway.streams.StreamStore;
-import io.cssgateway.streams.StreamsApi;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import java.net.URI;
@@ -101,7 +102,7 @@ public final class StreamsBench {
                             "; the file: %,d MB", Files.size(dir.resolve("streams.mv.db")) >> 20));
         }
         Router router = Router.router(vertx);
-        new StreamsApi(store, null).mount(router);
+        new StreamsApi(store, new ApiAccess(null, false)).mount(router);
         int port = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").toCompletionStage()
                 .toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
         String base = "http://127.0.0.1:" + port;

@@ -83,6 +83,7 @@ start_gateway() {
         -Dgateway.rabbitmq.unrouted-queue=$UNROUTED -Dgateway.dedup.file=$OUT/data/dedup/seen.txt \
         -Dgateway.audit.dir=$OUT/data/audit -Dgateway.spool.dir=$OUT/data/spool \
         -Dgateway.alert.undelivered-dir=$OUT/data/undelivered -Dgateway.streams.dir=$OUT/data/streams \
+        -Dgateway.audit.index.dir=$OUT/data/audit-index \
         -Dgateway.streams.enabled=$STREAMS "$@" -jar "$JAR" > "$OUT/gateway-$name.log" 2>&1 &
     GW_PID=$!
     for _ in $(seq 1 600); do
