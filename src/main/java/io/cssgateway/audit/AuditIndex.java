@@ -29,7 +29,7 @@ import javax.sql.DataSource;
  * de-duplication there (every instance writes its lines, any instance answers for all), partitioned by UTC day so that
  * the retention drops a day's partition whole; else in a local H2 file (one instance). Three tables named from one
  * prefix: {@code <prefix>} (one row per line: its searchable fields and the line itself), {@code <prefix>_files}
- * (how far each instance's files are indexed: committed with the rows, so that a line is indexed once, after any
+ * (how far each audit folder's files are indexed: committed with the rows, so that a line is indexed once, after any
  * crash) and {@code <prefix>_instances} (each instance's last status: spool, RabbitMQ). docs/events-api.md says why.
  */
 public final class AuditIndex implements AutoCloseable {
@@ -138,8 +138,8 @@ public final class AuditIndex implements AutoCloseable {
         statements.add("CREATE INDEX IF NOT EXISTS " + lines + "_event ON " + lines + " (event_id)");
         statements.add("CREATE INDEX IF NOT EXISTS " + lines + "_refused ON " + lines + " (verdict, at_ms, id)"
                 + (postgres ? " WHERE verdict IN ('" + AuditLine.DUPLICATE + "', '" + AuditLine.REJECTED + "')" : ""));
-        statements.add("CREATE TABLE IF NOT EXISTS " + files + " (instance " + name + " NOT NULL, file " + name
-                + " NOT NULL, indexed_bytes BIGINT NOT NULL, day_ms BIGINT NOT NULL, PRIMARY KEY (instance, file))");
+        statements.add("CREATE TABLE IF NOT EXISTS " + files + " (source " + name + " NOT NULL, file " + name
+                + " NOT NULL, indexed_bytes BIGINT NOT NULL, day_ms BIGINT NOT NULL, PRIMARY KEY (source, file))");
         statements.add("CREATE TABLE IF NOT EXISTS " + instances + " (instance " + name + " NOT NULL PRIMARY KEY, "
                 + "seen_ms BIGINT NOT NULL, status " + text + " NOT NULL)");
         return statements;
@@ -160,13 +160,13 @@ public final class AuditIndex implements AutoCloseable {
         }
     }
 
-    /** How far this instance's files are indexed: bytes per file name. */
-    public Map<String, Long> positions(String instance) throws SQLException {
+    /** How far the files of one audit folder ({@code source}: its host and path) are indexed: bytes per file name. */
+    public Map<String, Long> positions(String source) throws SQLException {
         Map<String, Long> positions = new HashMap<>();
         try (Connection connection = pool.getConnection();
                 PreparedStatement select = connection.prepareStatement("SELECT file, indexed_bytes FROM " + files
-                        + " WHERE instance = ?")) {
-            select.setString(1, instance);
+                        + " WHERE source = ?")) {
+            select.setString(1, source);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     positions.put(rows.getString(1), rows.getLong(2));
@@ -180,15 +180,16 @@ public final class AuditIndex implements AutoCloseable {
      * Adds the lines and moves the files' positions, in one transaction: after a crash, the lines of a file are indexed
      * from where the last commit left them, never twice.
      *
+     * @param source the audit folder the lines come from (its host and path)
      * @param positions file name to its new indexed length, and the start of its UTC day
      */
-    public void add(String instance, List<NewLine> newLines, Map<String, long[]> positions) throws SQLException {
+    public void add(String source, List<NewLine> newLines, Map<String, long[]> positions) throws SQLException {
         try (Connection connection = pool.getConnection()) {
             ensurePartitions(connection, newLines);
             connection.setAutoCommit(false);
             try {
                 insert(connection, newLines);
-                movePositions(connection, instance, positions);
+                movePositions(connection, source, positions);
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
@@ -224,16 +225,16 @@ public final class AuditIndex implements AutoCloseable {
         }
     }
 
-    private void movePositions(Connection connection, String instance, Map<String, long[]> positions)
+    private void movePositions(Connection connection, String source, Map<String, long[]> positions)
             throws SQLException {
         String upsert = postgres
-                ? "INSERT INTO " + files + " (instance, file, indexed_bytes, day_ms) VALUES (?, ?, ?, ?) "
-                        + "ON CONFLICT (instance, file) DO UPDATE SET indexed_bytes = EXCLUDED.indexed_bytes"
-                : "MERGE INTO " + files + " (instance, file, indexed_bytes, day_ms) KEY (instance, file) "
+                ? "INSERT INTO " + files + " (source, file, indexed_bytes, day_ms) VALUES (?, ?, ?, ?) "
+                        + "ON CONFLICT (source, file) DO UPDATE SET indexed_bytes = EXCLUDED.indexed_bytes"
+                : "MERGE INTO " + files + " (source, file, indexed_bytes, day_ms) KEY (source, file) "
                         + "VALUES (?, ?, ?, ?)";
         try (PreparedStatement move = connection.prepareStatement(upsert)) {
             for (Map.Entry<String, long[]> position : positions.entrySet()) {
-                move.setString(1, instance);
+                move.setString(1, source);
                 move.setString(2, position.getKey());
                 move.setLong(3, position.getValue()[0]);
                 move.setLong(4, position.getValue()[1]);

@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * what the audit files gained since its last pass (complete lines only), in batches, and commits each batch with the
  * files' new positions. The request path does nothing more than write its line, as before; the index is never ahead
  * of the files and loses nothing they hold: after a restart, or while the index's database is away, it goes on from
- * the last committed position (the files of the retention's days). Compressed files are not read (an operator
+ * the last committed position of each file of its folder (the files of the retention's days; positions are kept by
+ * host and folder, so that a new instance name does not read them again). Compressed files are not read (an operator
  * compresses a day's file once it is indexed). Every few seconds it also writes this instance's status.
  */
 public final class AuditIndexer extends ServiceSupport {
@@ -53,6 +54,7 @@ public final class AuditIndexer extends ServiceSupport {
     private final AuditIndex index;
     private final Path dir;
     private final String instance;
+    private final String source;
     private final int batchSize;
     private final Duration interval;
     private final int retentionDays;
@@ -66,6 +68,7 @@ public final class AuditIndexer extends ServiceSupport {
     private long lastFailureLogged;
     private long lastStatusMs;
     private long lastExpiryMs;
+    private volatile boolean stopping;
 
     /**
      * @param retentionDays lines of days before this many days before today are not indexed, and are forgotten by the
@@ -77,6 +80,8 @@ public final class AuditIndexer extends ServiceSupport {
         this.index = index;
         this.dir = dir;
         this.instance = instance;
+        // the folder, not the instance's name: the default name changes with every start, the folder does not
+        this.source = hostName() + ":" + dir.toAbsolutePath().normalize();
         this.batchSize = batchSize;
         this.interval = interval;
         this.retentionDays = retentionDays;
@@ -84,8 +89,17 @@ public final class AuditIndexer extends ServiceSupport {
         this.clock = clock;
     }
 
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException unknown) {
+            return "localhost";
+        }
+    }
+
     @Override
     protected void doStart() {
+        stopping = false;
         thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread indexer = new Thread(runnable, "audit-indexer");
             indexer.setDaemon(true);
@@ -96,6 +110,7 @@ public final class AuditIndexer extends ServiceSupport {
 
     @Override
     protected void doStop() throws InterruptedException {
+        stopping = true;
         if (thread != null) {
             thread.shutdown();
             if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -128,16 +143,14 @@ public final class AuditIndexer extends ServiceSupport {
     void pass() {
         try {
             if (positions == null) {
-                positions = index.positions(instance);
+                positions = index.positions(source);
             }
-            while (indexBatch()) {
-                // a full batch: there may be more
+            // a full batch: there may be more (a backlog, after a restart or an outage of the index's database)
+            while (indexBatch() && !stopping) {
+                writeStatusWhenDue();
             }
+            writeStatusWhenDue();
             long now = clock.millis();
-            if (now - lastStatusMs >= STATUS_INTERVAL.toMillis()) {
-                lastStatusMs = now;
-                index.status(instance, now, status.get());
-            }
             if (retentionDays > 0 && now - lastExpiryMs >= EXPIRY_INTERVAL.toMillis()) {
                 lastExpiryMs = now;
                 index.expire(oldestKept());
@@ -151,6 +164,14 @@ public final class AuditIndexer extends ServiceSupport {
                 LOG.warn("Audit index {} not written ({}): the audit files are complete; indexing resumes from "
                         + "where it stopped once the index can be written", index.where(), AuditIndex.rootMessage(e));
             }
+        }
+    }
+
+    private void writeStatusWhenDue() throws SQLException {
+        long now = clock.millis();
+        if (now - lastStatusMs >= STATUS_INTERVAL.toMillis()) {
+            lastStatusMs = now;
+            index.status(instance, now, status.get());
         }
     }
 
@@ -184,7 +205,7 @@ public final class AuditIndexer extends ServiceSupport {
             behind += size - to;
         }
         if (!moved.isEmpty()) {
-            index.add(instance, batch, moved);
+            index.add(source, batch, moved);
             moved.forEach((name, position) -> positions.put(name, position[0]));
             indexedLines.addAndGet(batch.size());
         }

@@ -53,7 +53,11 @@ class AuditIndexTest {
     }
 
     private AuditIndexer indexer(int batchSize) {
-        return new AuditIndexer(index, audit, "gw-1", batchSize, Duration.ofSeconds(1), 30, () -> "{\"spool\":{}}",
+        return indexer("gw-1", batchSize);
+    }
+
+    private AuditIndexer indexer(String instance, int batchSize) {
+        return new AuditIndexer(index, audit, instance, batchSize, Duration.ofSeconds(1), 30, () -> "{\"spool\":{}}",
                 clock);
     }
 
@@ -99,8 +103,9 @@ class AuditIndexTest {
         assertThat(indexer.behindBytes()).isZero();
         assertThat(indexer.indexedLines()).isEqualTo(3);
 
-        // another indexer (a restart) goes on from the committed positions: nothing twice
-        AuditIndexer restarted = indexer(100);
+        // another indexer (a restart, under another default name: host and pid) goes on from the committed
+        // positions of the folder: nothing twice
+        AuditIndexer restarted = indexer("gw-1-restarted", 100);
         restarted.pass();
         assertThat(restarted.indexedLines()).isZero();
         assertThat(index.search(all(), null, 10).rows()).hasSize(3);
