@@ -226,12 +226,13 @@ public final class EventsBench {
             index = new AuditIndex(postgres, true, URL, table, 2, Duration.ofSeconds(5));
         } else {
             org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
-            h2.setURL("jdbc:h2:file:" + dir.resolve("index") + ";CACHE_SIZE=32768");
+            h2.setURL("jdbc:h2:file:" + dir.resolve("index") + ";CACHE_SIZE=32768" + System.getProperty("bench.h2", ""));
             index = new AuditIndex(h2, false, "h2", table, 2, Duration.ofSeconds(5));
         }
         try {
+            // its speed alone: it never waits for the machine to be less busy
             AuditIndexer indexer = new AuditIndexer(index, dir, "gw-1", 2000, Duration.ofSeconds(1), 30, () -> "{}",
-                    Clock.systemUTC());
+                    () -> -1, 1, Duration.ofSeconds(120), Clock.systemUTC());
             var process = (com.sun.management.OperatingSystemMXBean)
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean();
             long cpu0 = process.getProcessCpuTime();

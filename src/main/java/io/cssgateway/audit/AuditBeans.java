@@ -2,6 +2,7 @@ package io.cssgateway.audit;
 
 import io.cssgateway.support.ClosedWithCamel;
 import io.cssgateway.support.Settings;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -77,12 +78,30 @@ public final class AuditBeans {
         AuditIndexer indexer = new AuditIndexer(index, Path.of(settings.text("gateway.audit.dir")),
                 settings.instance(), (int) settings.positive("gateway.audit.index.batch-size"),
                 Duration.ofMillis(settings.positive("gateway.audit.index.interval-ms")),
-                (int) settings.integer("gateway.audit.retention-days"), status, Clock.systemUTC());
+                (int) settings.integer("gateway.audit.retention-days"), status, AuditBeans::machineCpuLoad,
+                yieldAbove(settings),
+                Duration.ofSeconds(settings.positive("gateway.audit.index.max-delay-seconds")), Clock.systemUTC());
         // the indexer stops before the index closes: services stop in the reverse order of their adding
         camelContext.addService(indexer);
         LOG.info("Audit index: the audit lines copied behind the request path to {} (table {}), searched by "
                 + "/api/events on the management port", where, settings.text("gateway.audit.index.table"));
         return indexer;
+    }
+
+    /** gateway.audit.index.yield-above-cpu-percent, as a fraction. */
+    private static double yieldAbove(Settings settings) {
+        long percent = settings.integer("gateway.audit.index.yield-above-cpu-percent");
+        if (percent < 0 || percent > 100) {
+            throw new IllegalStateException("gateway.audit.index.yield-above-cpu-percent must be 0 to 100 (100: never "
+                    + "wait), got " + percent);
+        }
+        return percent / 100.0;
+    }
+
+    /** The machine's CPU load since the last call, 0 to 1, as the JVM reads it; negative where it cannot. */
+    private static double machineCpuLoad() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getCpuLoad() : -1;
     }
 
     /**

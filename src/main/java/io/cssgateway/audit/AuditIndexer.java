@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -40,8 +43,10 @@ import org.slf4j.LoggerFactory;
  * files' new positions. The request path does nothing more than write its line, as before; the index is never ahead
  * of the files and loses nothing they hold: after a restart, or while the index's database is away, it goes on from
  * the last committed position of each file of its folder (the files of the retention's days; positions are kept by
- * host and folder, so that a new instance name does not read them again). Compressed files are not read (an operator
- * compresses a day's file once it is indexed). Every few seconds it also writes this instance's status.
+ * host and folder, so that a new instance name does not read them again). It gives way to the callbacks: while the
+ * machine is busy with other work (a burst at the gateway's saturation), it waits, up to a bound, and catches up
+ * after. Compressed files are not read (an operator compresses a day's file once it is indexed). Every few seconds it
+ * also writes this instance's status.
  */
 public final class AuditIndexer extends ServiceSupport {
 
@@ -59,7 +64,12 @@ public final class AuditIndexer extends ServiceSupport {
     private final Duration interval;
     private final int retentionDays;
     private final Supplier<String> status;
+    private final DoubleSupplier machineCpu;
+    private final double yieldAbove;
+    private final Duration maxDelay;
     private final Clock clock;
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private final int cores = Runtime.getRuntime().availableProcessors();
     private final AtomicLong behindBytes = new AtomicLong();
     private final AtomicLong skippedLines = new AtomicLong();
     private final AtomicLong indexedLines = new AtomicLong();
@@ -69,14 +79,23 @@ public final class AuditIndexer extends ServiceSupport {
     private long lastStatusMs;
     private long lastExpiryMs;
     private volatile boolean stopping;
+    private long deferredSinceMs;
+    private long lastCheckNanos;
+    private long lastThreadCpuNanos;
+    private final AtomicLong deferredPasses = new AtomicLong();
 
     /**
      * @param retentionDays lines of days before this many days before today are not indexed, and are forgotten by the
      *     index; 0 keeps them all
      * @param status this instance's status as JSON, written every few seconds
+     * @param machineCpu the machine's recent CPU load, 0 to 1 (negative when it cannot be known)
+     * @param yieldAbove while the machine, the indexer's own work aside, is busier than this (0 to 1), the indexer
+     *     waits, so that callbacks have the cores; 1 never waits
+     * @param maxDelay how long it waits at most: past it, it indexes a batch a pass whatever the load
      */
     public AuditIndexer(AuditIndex index, Path dir, String instance, int batchSize, Duration interval,
-            int retentionDays, Supplier<String> status, Clock clock) {
+            int retentionDays, Supplier<String> status, DoubleSupplier machineCpu, double yieldAbove,
+            Duration maxDelay, Clock clock) {
         this.index = index;
         this.dir = dir;
         this.instance = instance;
@@ -86,6 +105,9 @@ public final class AuditIndexer extends ServiceSupport {
         this.interval = interval;
         this.retentionDays = retentionDays;
         this.status = status;
+        this.machineCpu = machineCpu;
+        this.yieldAbove = yieldAbove;
+        this.maxDelay = maxDelay;
         this.clock = clock;
     }
 
@@ -145,8 +167,23 @@ public final class AuditIndexer extends ServiceSupport {
             if (positions == null) {
                 positions = index.positions(source);
             }
-            // a full batch: there may be more (a backlog, after a restart or an outage of the index's database)
-            while (indexBatch() && !stopping) {
+            // batch after batch while they are full (a backlog: a burst, a restart, an outage of the index's
+            // database), unless the machine is busy with other work: then at most one a pass once it waited too long
+            boolean first = true;
+            while (!stopping) {
+                if (othersBusy()) {
+                    long now = clock.millis();
+                    deferredSinceMs = deferredSinceMs == 0 ? now : deferredSinceMs;
+                    if (!first || now - deferredSinceMs < maxDelay.toMillis()) {
+                        deferredPasses.incrementAndGet();
+                        break;
+                    }
+                }
+                first = false;
+                if (!indexBatch()) {
+                    deferredSinceMs = 0;
+                    break;
+                }
                 writeStatusWhenDue();
             }
             writeStatusWhenDue();
@@ -165,6 +202,26 @@ public final class AuditIndexer extends ServiceSupport {
                         + "where it stopped once the index can be written", index.where(), AuditIndex.rootMessage(e));
             }
         }
+    }
+
+    /**
+     * Whether the machine is busier than {@code yieldAbove} with work other than the indexer's own (its thread's CPU
+     * since the last check, the embedded database's included), by the machine's load since the last check.
+     */
+    private boolean othersBusy() {
+        double machine = machineCpu.getAsDouble();
+        long nanos = System.nanoTime();
+        long mine = threads.getCurrentThreadCpuTime();
+        double own = lastCheckNanos == 0 || mine < 0 ? 0
+                : (mine - lastThreadCpuNanos) / ((double) (nanos - lastCheckNanos) * cores);
+        lastCheckNanos = nanos;
+        lastThreadCpuNanos = mine;
+        return machine >= 0 && machine - own > yieldAbove;
+    }
+
+    /** Passes that waited for the machine to be less busy, since the start. */
+    public long deferredPasses() {
+        return deferredPasses.get();
     }
 
     private void writeStatusWhenDue() throws SQLException {

@@ -76,7 +76,8 @@ public final class GatewayBeans implements CamelConfiguration {
         metrics.unrouted(() -> unroutedCount(camelContext));
         AuditIndexer indexer = ApiBeans.bind(camelContext, settings);
         if (indexer != null) {
-            metrics.auditIndex(indexer::behindBytes, indexer::indexedLines, indexer::skippedLines);
+            metrics.auditIndex(indexer::behindBytes, indexer::indexedLines, indexer::skippedLines,
+                    indexer::deferredPasses);
         }
         LOG.info("Off: {}", String.join("; ", whatIsOff(settings)));
     }

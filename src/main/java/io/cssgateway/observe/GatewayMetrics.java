@@ -160,13 +160,18 @@ public final class GatewayMetrics {
         counted("css.gateway.audit.write.failures", "Audit lines that could not be written", failures);
     }
 
-    /** The audit index: how far behind the files it is, and the lines it indexed and passed over. */
-    public void auditIndex(LongSupplier behindBytes, LongSupplier indexed, LongSupplier skipped) {
+    /**
+     * The audit index: how far behind the files it is, the lines it indexed and passed over, the passes that waited
+     * for a less busy machine.
+     */
+    public void auditIndex(LongSupplier behindBytes, LongSupplier indexed, LongSupplier skipped, LongSupplier deferred) {
         gauge("css.gateway.audit.index.behind", "Bytes of the audit files not yet in the audit index", "bytes",
                 behindBytes::getAsLong);
         counted("css.gateway.audit.index.lines", "Audit lines copied to the audit index", indexed);
         counted("css.gateway.audit.index.skipped", "Audit file lines not indexed: not audit lines (corrupt, cut short)",
                 skipped);
+        counted("css.gateway.audit.index.deferred", "Passes of the audit indexer that waited for a less busy machine",
+                deferred);
     }
 
     public void brokerUp(BooleanSupplier up) {

@@ -58,7 +58,7 @@ class AuditIndexTest {
 
     private AuditIndexer indexer(String instance, int batchSize) {
         return new AuditIndexer(index, audit, instance, batchSize, Duration.ofSeconds(1), 30, () -> "{\"spool\":{}}",
-                clock);
+                () -> -1, 1, Duration.ofSeconds(120), clock);
     }
 
     /** An audit line as AuditLog writes it (the fields that matter here). */
@@ -183,13 +183,44 @@ class AuditIndexTest {
     }
 
     @Test
+    void whileTheMachineIsBusyTheIndexerWaitsThenCatchesUpOrIndexesABatchAPassPastTheDelay() throws Exception {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 250; i++) {
+            lines.append(line(Instant.parse(DAY + "T10:00:00Z").plusMillis(i).toString(), "accepted", null, "e" + i,
+                    1, "s", "stream.push", "10.0.0.1"));
+        }
+        append("audit-" + DAY + ".jsonl", lines.toString());
+        // the machine fully busy: whatever share of it the indexer's own thread took (at most one core of two or more),
+        // the rest is above 40%
+        double[] load = {1.0};
+        AuditIndexer indexer = new AuditIndexer(index, audit, "gw-1", 100, Duration.ofSeconds(1), 30, () -> "{}",
+                () -> load[0], 0.4, Duration.ofSeconds(120), clock);
+        indexer.pass();
+        clock.move(Duration.ofSeconds(119));
+        indexer.pass();
+        assertThat(index.search(all(), null, 1000).rows()).isEmpty();
+        assertThat(indexer.deferredPasses()).isEqualTo(2);
+        // waited long enough: a batch a pass, whatever the load
+        clock.move(Duration.ofSeconds(2));
+        indexer.pass();
+        assertThat(index.search(all(), null, 1000).rows()).hasSize(100);
+        indexer.pass();
+        assertThat(index.search(all(), null, 1000).rows()).hasSize(200);
+        // the burst is over: the rest at once
+        load[0] = 0.05;
+        indexer.pass();
+        assertThat(index.search(all(), null, 1000).rows()).hasSize(250);
+    }
+
+    @Test
     void daysPastTheRetentionAreForgotten() throws Exception {
         append("audit-2026-11-01.jsonl", line("2026-11-01T10:00:00.000Z", "accepted", null, "old", 1, "s",
                 "stream.push", "10.0.0.1"));
         append("audit-" + DAY + ".jsonl", line(DAY + "T10:00:00.000Z", "accepted", null, "new", 1, "s",
                 "stream.push", "10.0.0.1"));
         // a retention of 60 days reads both; then 30 days forgets the older
-        new AuditIndexer(index, audit, "gw-1", 100, Duration.ofSeconds(1), 60, () -> "{}", clock).pass();
+        new AuditIndexer(index, audit, "gw-1", 100, Duration.ofSeconds(1), 60, () -> "{}", () -> -1, 1,
+                Duration.ofSeconds(120), clock).pass();
         assertThat(ids(index.search(all(), null, 10))).containsExactly("new", "old");
         index.expire(LocalDate.parse(DAY).minusDays(30));
         assertThat(ids(index.search(all(), null, 10))).containsExactly("new");
