@@ -65,8 +65,9 @@ public final class AuditBeans {
         } else {
             Path dir = Path.of(settings.text("gateway.audit.index.dir")).toAbsolutePath();
             Files.createDirectories(dir);
-            // one file, one gateway: H2's lock refuses a second process
-            where = "jdbc:h2:file:" + dir.resolve("audit-index") + ";CACHE_SIZE=32768";
+            // one file, one gateway: H2's lock refuses a second process; a cache of 8 MB (the operating system's
+            // page cache holds the rest): the index costs the gateway's heap little
+            where = "jdbc:h2:file:" + dir.resolve("audit-index") + ";CACHE_SIZE=8192";
             JdbcDataSource h2 = new JdbcDataSource();
             h2.setURL(where);
             dataSource = h2;

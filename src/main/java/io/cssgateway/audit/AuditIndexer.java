@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * the last committed position of each file of its folder (the files of the retention's days; positions are kept by
  * host and folder, so that a new instance name does not read them again). It gives way to the callbacks: while the
  * machine is busy with other work (a burst at the gateway's saturation), it waits, up to a bound, and catches up
- * after. Compressed files are not read (an operator compresses a day's file once it is indexed). Every few seconds it
+ * after, at half a core at most (it pauses after each batch as long as the batch took). Compressed files are not read (an operator compresses a day's file once it is indexed). Every few seconds it
  * also writes this instance's status.
  */
 public final class AuditIndexer extends ServiceSupport {
@@ -176,15 +176,19 @@ public final class AuditIndexer extends ServiceSupport {
                     deferredSinceMs = deferredSinceMs == 0 ? now : deferredSinceMs;
                     if (!first || now - deferredSinceMs < maxDelay.toMillis()) {
                         deferredPasses.incrementAndGet();
+                        behindBytes.set(behind());
                         break;
                     }
                 }
                 first = false;
+                long started = System.nanoTime();
                 if (!indexBatch()) {
                     deferredSinceMs = 0;
                     break;
                 }
                 writeStatusWhenDue();
+                // a backlog is copied at half a core at most: as long a pause as the batch took
+                TimeUnit.NANOSECONDS.sleep(System.nanoTime() - started);
             }
             writeStatusWhenDue();
             long now = clock.millis();
@@ -192,6 +196,8 @@ public final class AuditIndexer extends ServiceSupport {
                 lastExpiryMs = now;
                 index.expire(oldestKept());
             }
+        } catch (InterruptedException stopped) {
+            Thread.currentThread().interrupt();
         } catch (SQLException | IOException | RuntimeException e) {
             // the positions are re-read from the index: a batch that failed halfway was rolled back
             positions = null;
@@ -268,6 +274,19 @@ public final class AuditIndexer extends ServiceSupport {
         }
         behindBytes.set(behind);
         return batch.size() >= batchSize;
+    }
+
+    /** Bytes of the audit files beyond their indexed positions. */
+    private long behind() throws IOException {
+        long behind = 0;
+        for (Path file : files()) {
+            try {
+                behind += Math.max(0, Files.size(file) - positions.getOrDefault(file.getFileName().toString(), 0L));
+            } catch (NoSuchFileException removed) {
+                // gone since the listing
+            }
+        }
+        return behind;
     }
 
     /** The plain audit files of the retention's days, oldest first. */

@@ -200,6 +200,7 @@ class AuditIndexTest {
         indexer.pass();
         assertThat(index.search(all(), null, 1000).rows()).isEmpty();
         assertThat(indexer.deferredPasses()).isEqualTo(2);
+        assertThat(indexer.behindBytes()).isEqualTo(Files.size(audit.resolve("audit-" + DAY + ".jsonl")));
         // waited long enough: a batch a pass, whatever the load
         clock.move(Duration.ofSeconds(2));
         indexer.pass();
