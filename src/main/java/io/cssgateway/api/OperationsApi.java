@@ -146,8 +146,8 @@ public final class OperationsApi {
                     + request.queryParams().get("limit") + "'");
             return;
         }
-        try (Connection connection = rabbit.getRabbitConnectionFactory().newConnection(
-                ConfirmedPublisher.CONNECTION_NAME + " api"); Channel channel = connection.createChannel()) {
+        // a channel of the gateway's shared connection (the console asks every few seconds): given back when closed
+        try (Channel channel = rabbit.createConnection().createChannel(false)) {
             UnroutedRedrive.Look look = redrive(channel).look(limit);
             ObjectNode body = JsonNodeFactory.instance.objectNode().put("queue", unroutedQueue)
                     .put("count", look.count());
@@ -170,6 +170,8 @@ public final class OperationsApi {
         if (!access.write(request) || !brokerBound(request)) {
             return;
         }
+        // a connection of its own: its channel is put in confirm mode, which the shared connection's cached channels
+        // must not be
         try (Connection connection = rabbit.getRabbitConnectionFactory().newConnection(
                 ConfirmedPublisher.CONNECTION_NAME + " api"); Channel channel = connection.createChannel()) {
             UnroutedRedrive.Moved moved = redrive(channel).moveAll(() -> { });
