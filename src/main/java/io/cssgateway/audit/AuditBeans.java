@@ -101,8 +101,13 @@ public final class AuditBeans {
 
     /** The machine's CPU load since the last call, 0 to 1, as the JVM reads it; negative where it cannot. */
     private static double machineCpuLoad() {
-        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                ? os.getCpuLoad() : -1;
+        try {
+            return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                    ? os.getCpuLoad() : -1;
+        } catch (LinkageError notInThisRuntime) {
+            // a runtime (or an OSGi framework) that does not give com.sun.management: never wait
+            return -1;
+        }
     }
 
     /**

@@ -193,6 +193,8 @@ public final class AuditIndex implements AutoCloseable {
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
+                // a day's partition another instance dropped (its retention) is created again on the next try
+                partitions.clear();
                 throw e;
             } finally {
                 connection.setAutoCommit(true);

@@ -167,12 +167,6 @@ public final class GatewayBeans implements CamelConfiguration {
         if (!StreamsBeans.enabled(settings)) {
             off.add("stream state (gateway.streams.enabled=false: no stream.state.* messages, no /api/streams)");
         }
-        if (!settings.bool("gateway.audit.index.enabled")) {
-            off.add("audit index (gateway.audit.index.enabled=false: no /api/events, the console shows no events)");
-        }
-        if (settings.optional("gateway.api.token").isEmpty()) {
-            off.add("API writes (no GATEWAY_API_TOKEN: /api replay and redrive answer 403)");
-        }
         if (!settings.bool("gateway.audit.rabbitmq.enabled")) {
             off.add("audit lines to RabbitMQ (gateway.audit.rabbitmq.enabled=false; the audit files are written)");
         }
@@ -187,6 +181,12 @@ public final class GatewayBeans implements CamelConfiguration {
         }
         if (!settings.bool("gateway.http.rate-limit.enabled")) {
             off.add("rate limit per source (gateway.http.rate-limit.enabled=false)");
+        }
+        if (!settings.bool("gateway.audit.index.enabled")) {
+            off.add("audit index (gateway.audit.index.enabled=false: no /api/events, the console shows no events)");
+        }
+        if (settings.optional("gateway.api.token").isEmpty()) {
+            off.add("API writes (no GATEWAY_API_TOKEN: /api replay and redrive answer 403)");
         }
         if (off.isEmpty()) {
             off.add("nothing");
