@@ -102,16 +102,24 @@ public final class ApiAccess {
         return JsonNodeFactory.instance.objectNode().put("code", code).put("message", message);
     }
 
-    /** The page size: absent, the default; else 1 to the maximum; null when it is neither. */
-    public static Integer limit(String text) {
+    /**
+     * The page size the request asks for ({@code limit}): absent, the default; else 1 to the maximum. Null when it is
+     * neither, and then the request is answered 400.
+     */
+    public static Integer limit(RoutingContext request) {
+        String text = request.queryParams().get("limit");
         if (text == null) {
             return DEFAULT_LIMIT;
         }
         try {
             int limit = Integer.parseInt(text.strip());
-            return limit >= 1 && limit <= MAX_LIMIT ? limit : null;
+            if (limit >= 1 && limit <= MAX_LIMIT) {
+                return limit;
+            }
         } catch (NumberFormatException notANumber) {
-            return null;
+            // answered below
         }
+        badRequest(request, "limit must be a whole number from 1 to " + MAX_LIMIT + ", got '" + text + "'");
+        return null;
     }
 }

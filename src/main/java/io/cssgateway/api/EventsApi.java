@@ -102,14 +102,13 @@ public final class EventsApi {
                 return;
             }
         }
+        Integer limit = ApiAccess.limit(request);
+        if (limit == null) {
+            return;
+        }
         AuditIndex.Search search;
-        Integer limit = ApiAccess.limit(query.get("limit"));
         AuditIndex.Cursor cursor = null;
         try {
-            if (limit == null) {
-                throw new BadParameter("limit must be a whole number from 1 to " + ApiAccess.MAX_LIMIT + ", got '"
-                        + query.get("limit") + "'");
-            }
             String verdict = text(query.get(AuditLine.VERDICT));
             if (verdict != null && !AuditIndex.VERDICTS.contains(verdict)) {
                 throw new BadParameter("verdict must be accepted, duplicate or rejected, got '" + verdict + "'");

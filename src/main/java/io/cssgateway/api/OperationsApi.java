@@ -140,10 +140,8 @@ public final class OperationsApi {
                 return;
             }
         }
-        Integer limit = ApiAccess.limit(request.queryParams().get("limit"));
+        Integer limit = ApiAccess.limit(request);
         if (limit == null) {
-            ApiAccess.badRequest(request, "limit must be a whole number from 1 to " + ApiAccess.MAX_LIMIT + ", got '"
-                    + request.queryParams().get("limit") + "'");
             return;
         }
         // a channel of the gateway's shared connection (the console asks every few seconds): given back when closed
@@ -156,7 +154,7 @@ public final class OperationsApi {
                 messages.addObject().put("routing_key", parked.routingKey()).put("message_id", parked.messageId())
                         .put("timestamp", parked.timestamp() == null ? null
                                 : IsoTime.format(Instant.ofEpochMilli(parked.timestamp())))
-                        .put("event_type", parked.eventType() == null ? null : parked.eventType().toString())
+                        .put("event_type", parked.eventType())
                         .put("replayed", parked.replayed());
             }
             ApiAccess.answer(request, 200, body);

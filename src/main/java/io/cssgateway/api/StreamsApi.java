@@ -59,10 +59,8 @@ public final class StreamsApi {
                 return;
             }
         }
-        Integer limit = ApiAccess.limit(request.queryParams().get("limit"));
+        Integer limit = ApiAccess.limit(request);
         if (limit == null) {
-            ApiAccess.badRequest(request, "limit must be a whole number from 1 to " + ApiAccess.MAX_LIMIT + ", got '"
-                    + request.queryParams().get("limit") + "'");
             return;
         }
         StreamStore.Cursor cursor = null;

@@ -2,17 +2,14 @@ package io.cssgateway.audit;
 
 import io.cssgateway.support.ClosedWithCamel;
 import io.cssgateway.support.Settings;
+import io.cssgateway.support.Stores;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
-import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
-import org.h2.jdbcx.JdbcDataSource;
-import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,30 +46,12 @@ public final class AuditBeans {
         if (!settings.bool("gateway.audit.index.enabled")) {
             return null;
         }
-        boolean shared = shared(settings);
-        DataSource dataSource;
-        String where;
-        if (shared) {
-            // every instance's lines in one index: the database they share for the de-duplication
-            PGSimpleDataSource postgres = new PGSimpleDataSource();
-            where = settings.text("gateway.dedup.jdbc.url");
-            postgres.setURL(where);
-            postgres.setUser(settings.optional("gateway.dedup.jdbc.username"));
-            postgres.setPassword(settings.optional("gateway.dedup.jdbc.password"));
-            // a batch of lines is one INSERT of many rows
-            postgres.setReWriteBatchedInserts(true);
-            dataSource = postgres;
-        } else {
-            Path dir = Path.of(settings.text("gateway.audit.index.dir")).toAbsolutePath();
-            Files.createDirectories(dir);
-            // one file, one gateway: H2's lock refuses a second process; a cache of 8 MB (the operating system's
-            // page cache holds the rest): the index costs the gateway's heap little
-            where = "jdbc:h2:file:" + dir.resolve("audit-index") + ";CACHE_SIZE=8192";
-            JdbcDataSource h2 = new JdbcDataSource();
-            h2.setURL(where);
-            dataSource = h2;
-        }
-        AuditIndex index = new AuditIndex(dataSource, shared, where, settings.text("gateway.audit.index.table"),
+        // every instance's lines in one index (gateway.audit.index.store), or a local file with a cache of 8 MB (the
+        // operating system's page cache holds the rest): the index costs the gateway's heap little
+        Stores.Store store = Stores.of(settings, "gateway.audit.index.store", "gateway.audit.index.dir", "audit-index",
+                ";CACHE_SIZE=8192");
+        AuditIndex index = new AuditIndex(store.dataSource(), store.shared(), store.where(),
+                settings.text("gateway.audit.index.table"),
                 (int) settings.positive("gateway.audit.index.pool-size"),
                 Duration.ofMillis(settings.positive("gateway.dedup.jdbc.connect-timeout-ms")));
         ClosedWithCamel.register(camelContext, "the audit index", index);
@@ -85,7 +64,7 @@ public final class AuditBeans {
         // the indexer stops before the index closes: services stop in the reverse order of their adding
         camelContext.addService(indexer);
         LOG.info("Audit index: the audit lines copied behind the request path to {} (table {}), searched by "
-                + "/api/events on the management port", where, settings.text("gateway.audit.index.table"));
+                + "/api/events on the management port", store.where(), settings.text("gateway.audit.index.table"));
         return indexer;
     }
 
@@ -108,20 +87,5 @@ public final class AuditBeans {
             // a runtime (or an OSGi framework) that does not give com.sun.management: never wait
             return -1;
         }
-    }
-
-    /**
-     * gateway.audit.index.store: jdbc (PostgreSQL, gateway.dedup.jdbc.*), local (an H2 file), or auto: jdbc when the
-     * de-duplication is in PostgreSQL (several instances), else local.
-     */
-    private static boolean shared(Settings settings) {
-        String store = settings.text("gateway.audit.index.store");
-        return switch (store) {
-            case "jdbc" -> true;
-            case "local" -> false;
-            case "auto" -> "jdbc".equals(settings.text("gateway.dedup.store"));
-            default -> throw new IllegalStateException("gateway.audit.index.store must be auto, local or jdbc, got '"
-                    + store + "'");
-        };
     }
 }

@@ -1,9 +1,9 @@
 package io.cssgateway.config;
 
 import io.cssgateway.alert.AlertBeans;
-import io.cssgateway.api.ApiBeans;
 import io.cssgateway.alert.MailState;
 import io.cssgateway.alert.Notice;
+import io.cssgateway.api.ApiBeans;
 import io.cssgateway.audit.AuditBeans;
 import io.cssgateway.audit.AuditIndexer;
 import io.cssgateway.audit.AuditLog;

@@ -37,7 +37,7 @@ public final class UnroutedRedrive {
     }
 
     /** A message parked on the unrouted queue, as {@link #look} shows it. */
-    public record Parked(String routingKey, String messageId, Long timestamp, Object eventType, boolean replayed) {
+    public record Parked(String routingKey, String messageId, Long timestamp, String eventType, boolean replayed) {
     }
 
     /** How many are parked, and the first of them. */

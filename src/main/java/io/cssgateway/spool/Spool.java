@@ -36,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -306,7 +307,7 @@ public final class Spool {
      * {@code max} oldest files: the first line of each is read. Empty when none waits.
      */
     public Map<String, Integer> byEventType(int max) {
-        Map<String, Integer> counts = new java.util.TreeMap<>();
+        Map<String, Integer> counts = new TreeMap<>();
         if (depth.get() == 0) {
             return counts;
         }

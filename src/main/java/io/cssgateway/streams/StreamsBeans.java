@@ -2,16 +2,12 @@ package io.cssgateway.streams;
 
 import io.cssgateway.support.ClosedWithCamel;
 import io.cssgateway.support.Settings;
+import io.cssgateway.support.Stores;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
-import org.h2.jdbcx.JdbcDataSource;
-import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,21 +74,6 @@ public final class StreamsBeans {
     }
 
     /**
-     * gateway.streams.store: jdbc (PostgreSQL, gateway.dedup.jdbc.*), local (a file), or auto: jdbc when the
-     * de-duplication is in PostgreSQL (several instances), else local.
-     */
-    private static boolean shared(Settings settings) {
-        String store = settings.text("gateway.streams.store");
-        return switch (store) {
-            case "jdbc" -> true;
-            case "local" -> false;
-            case "auto" -> "jdbc".equals(settings.text("gateway.dedup.store"));
-            default -> throw new IllegalStateException("gateway.streams.store must be auto, local or jdbc, got '"
-                    + store + "'");
-        };
-    }
-
-    /**
      * The reconciler: with gateway.streams.reconcile.enabled, of the provider's API as gateway.streams.reconcile.*
      * says, its SecretId and SecretKey from the environment; else one that changes nothing on a tick (another
      * instance may send them).
@@ -128,27 +109,11 @@ public final class StreamsBeans {
         String table = settings.text("gateway.streams.jdbc.table");
         String deployment = settings.text("gateway.rabbitmq.exchange");
         Duration connectTimeout = Duration.ofMillis(settings.positive("gateway.dedup.jdbc.connect-timeout-ms"));
-        DataSource dataSource;
-        String where;
-        if (shared(settings)) {
-            // one truth for every instance: the database they share for the de-duplication
-            PGSimpleDataSource postgres = new PGSimpleDataSource();
-            where = settings.text("gateway.dedup.jdbc.url");
-            postgres.setURL(where);
-            postgres.setUser(settings.optional("gateway.dedup.jdbc.username"));
-            postgres.setPassword(settings.optional("gateway.dedup.jdbc.password"));
-            dataSource = postgres;
-        } else {
-            Path dir = Path.of(settings.text("gateway.streams.dir")).toAbsolutePath();
-            Files.createDirectories(dir);
-            // one file, one gateway: H2's lock refuses a second process; every commit reaches the file at once; pages
-            // compressed (half the file, and faster here: bench/README.md, stream state)
-            where = "jdbc:h2:file:" + dir.resolve("streams") + ";WRITE_DELAY=0;CACHE_SIZE=32768;COMPRESS=TRUE";
-            JdbcDataSource h2 = new JdbcDataSource();
-            h2.setURL(where);
-            dataSource = h2;
-        }
-        return new StreamStore(dataSource, where, table, deployment,
+        // one truth for every instance (gateway.streams.store), or a local file: every commit reaches it at once;
+        // pages compressed (half the file, and faster here: bench/README.md, stream state)
+        Stores.Store store = Stores.of(settings, "gateway.streams.store", "gateway.streams.dir", "streams",
+                ";WRITE_DELAY=0;CACHE_SIZE=32768;COMPRESS=TRUE");
+        return new StreamStore(store.dataSource(), store.where(), table, deployment,
                 (int) settings.positive("gateway.streams.jdbc.pool-size"), connectTimeout);
     }
 }

@@ -6,20 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cssgateway.audit.AuditIndex;
 import io.cssgateway.event.EventMessage;
+import io.cssgateway.harness.RouterServer;
 import io.cssgateway.replay.ReplayedEvents;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
-import io.vertx.ext.web.Router;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,10 +27,8 @@ class EventsApiTest {
     @TempDir
     Path dir;
 
-    private final HttpClient http = HttpClient.newHttpClient();
-    private Vertx vertx;
+    private RouterServer server;
     private AuditIndex index;
-    private int port;
 
     private void serve(String token, boolean readTokenRequired, boolean indexOn) throws Exception {
         if (indexOn) {
@@ -48,21 +40,19 @@ class EventsApiTest {
                     "{\"received_at\":\"2026-12-04T10:26:40.000Z\",\"verdict\":\"accepted\",\"body\":{\"x\":1.10}}")),
                     Map.of("audit-2026-12-04.jsonl", new long[] {100, 0}));
         }
-        vertx = Vertx.vertx();
-        Router router = Router.router(vertx);
-        ApiAccess access = new ApiAccess(token, readTokenRequired);
-        new EventsApi(index, access, new ReplayedEvents(new EventMessage(List.of())), null, Duration.ofSeconds(1),
-                Clock.systemUTC()).mount(router);
-        new Console().mount(router);
-        HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        port = server.actualPort();
+        EventsApi events = new EventsApi(index, new ApiAccess(token, readTokenRequired),
+                new ReplayedEvents(new EventMessage(List.of())), null, Duration.ofSeconds(1), Clock.systemUTC());
+        server = RouterServer.start(router -> {
+            events.mount(router);
+            new Console().mount(router);
+        });
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        if (server != null) {
+            server.close();
+            server = null;
         }
         if (index != null) {
             index.close();
@@ -70,12 +60,7 @@ class EventsApiTest {
     }
 
     private HttpResponse<String> send(String method, String path, String... headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .method(method, HttpRequest.BodyPublishers.noBody());
-        if (headers.length > 0) {
-            request.headers(headers);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return server.send(method, path, headers);
     }
 
     private String message(HttpResponse<String> answer) throws Exception {

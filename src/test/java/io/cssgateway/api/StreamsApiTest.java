@@ -4,23 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cssgateway.harness.RouterServer;
 import io.cssgateway.streams.StreamEvent;
 import io.cssgateway.streams.StreamKey;
 import io.cssgateway.streams.StreamState;
 import io.cssgateway.streams.StreamStore;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
-import io.vertx.ext.web.Router;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,27 +29,20 @@ class StreamsApiTest {
     @TempDir
     Path dir;
 
-    private final HttpClient http = HttpClient.newHttpClient();
-    private Vertx vertx;
+    private RouterServer server;
     private StreamStore store;
-    private int port;
 
     private void serve(String readToken) throws Exception {
         JdbcDataSource h2 = new JdbcDataSource();
         h2.setURL("jdbc:h2:file:" + dir.resolve("streams"));
         store = new StreamStore(h2, "test", "css_gateway_streams", "css.events", 2, Duration.ofSeconds(5));
-        vertx = Vertx.vertx();
-        Router router = Router.router(vertx);
-        new StreamsApi(store, new ApiAccess(readToken, readToken != null)).mount(router);
-        HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        port = server.actualPort();
+        server = RouterServer.start(new StreamsApi(store, new ApiAccess(readToken, readToken != null))::mount);
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        if (server != null) {
+            server.close();
         }
         if (store != null) {
             store.close();
@@ -69,11 +56,7 @@ class StreamsApiTest {
     }
 
     private HttpResponse<String> get(String pathAndQuery, String... headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery));
-        if (headers.length > 0) {
-            request.headers(headers);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return server.send("GET", pathAndQuery, headers);
     }
 
     private static JsonNode json(HttpResponse<String> answer) throws Exception {
