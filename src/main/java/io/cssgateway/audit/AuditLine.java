@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * <tr><td>{@value #VERDICT}</td><td>{@value #ACCEPTED}, {@value #DUPLICATE}, {@value #REJECTED}, or
  *     {@code alert-undelivered}</td></tr>
  * <tr><td>{@value #REASON}</td><td>why a request was refused ({@code bad-signature}, ...), null otherwise</td></tr>
- * <tr><td>{@value #EVENT_ID}</td><td>the event identity, also the message's {@code message_id}</td></tr>
+ * <tr><td>{@value #EVENT_ID}</td><td>the event identity, also the message's {@code message_id}; for a refused callback
+ *     whose body was read, the identity its event would have had (null when the body was not read)</td></tr>
  * <tr><td>{@value #EVENT_TYPE}, {@value #EVENT}, {@value #SIGNED}</td><td>the callback's type, its name, whether its
  *     sign was verified</td></tr>
  * <tr><td>{@value #STREAM_ID}, {@value #APP}, {@value #SEQUENCE}, {@value #ERRCODE}, {@value #CATEGORY}</td>

@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cssgateway.event.Callback;
 import io.cssgateway.event.EventTypes;
+import io.cssgateway.support.ExchangeProperties;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.apache.camel.ExchangeProperty;
 
 /**
  * The identity of an event, used to recognise the provider's retries and sent as the AMQP {@code message_id}:
@@ -27,6 +29,22 @@ public final class EventIdentity {
 
     public EventIdentity(EventTypes eventTypes) {
         this.eventTypes = eventTypes;
+    }
+
+    /**
+     * The identity a refused callback's event would have had; null when no callback was read, or none can be made.
+     * Its audit line carries it, so that one identity's lines gather the refusals of its body (a forged copy, a retry
+     * signed with a rotated key).
+     */
+    public String ofRefused(@ExchangeProperty(ExchangeProperties.CALLBACK) Callback callback) {
+        if (callback == null) {
+            return null;
+        }
+        try {
+            return of(callback);
+        } catch (RuntimeException unidentifiable) {
+            return null;
+        }
     }
 
     public String of(Callback callback) {

@@ -161,7 +161,8 @@ class ConsoleIT {
         search.sendKeys(HOSTILE_STREAM);
         browser.findElement(By.id("search")).click();
         waiting().until(d -> !eventsText().contains(stream) && eventsText().contains(HOSTILE_STREAM));
-        browser.findElement(By.xpath("(//tbody[@id='events']//button)[1]")).click();
+        browser.findElement(By.xpath("//tbody[@id='events']//tr[td[contains(@class, 'verdict-accepted')]]//button"))
+                .click();
         waiting().until(d -> d.findElement(By.id("event-body")).getText().contains("javascript:alert(2)"));
         assertThat(browser.findElement(By.id("event-body")).getText()).contains("<img src=x onerror=alert(3)>")
                 .contains("<svg onload=alert(4)>");
