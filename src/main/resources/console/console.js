@@ -9,6 +9,7 @@
   let olderCursor = null;   // the next page of the events shown; null: the newest are shown and kept fresh
   let paged = false;
   let shownEvent = null;
+  let unroutedListed = null;   // the unrouted count its list was last read at
 
   class ApiError extends Error {
     constructor(status, message) { super(message); this.status = status; }
@@ -114,11 +115,16 @@
       fill($('instances'), [Object.assign(document.createElement('li'), { textContent: error.message })]);
     }
     try {
-      const unrouted = await api('/api/unrouted?limit=5');
-      $('unrouted-count').textContent = unrouted.count;
-      $('unrouted-queue').textContent = 'on ' + unrouted.queue;
-      fill($('unrouted'), unrouted.messages.map((m) => Object.assign(document.createElement('li'),
-        { textContent: m.routing_key + ' ' + (m.message_id || '') })));
+      // the count every time; the first messages (taken and given back by the broker) only when it changed
+      const counted = await api('/api/unrouted?limit=0');
+      $('unrouted-count').textContent = counted.count;
+      $('unrouted-queue').textContent = 'on ' + counted.queue;
+      if (counted.count !== unroutedListed) {
+        const unrouted = counted.count > 0 ? await api('/api/unrouted?limit=5') : { messages: [] };
+        unroutedListed = counted.count;
+        fill($('unrouted'), unrouted.messages.map((m) => Object.assign(document.createElement('li'),
+          { textContent: m.routing_key + ' ' + (m.message_id || '') })));
+      }
     } catch (error) {
       $('unrouted-count').textContent = '?';
       $('unrouted-queue').textContent = error.message;

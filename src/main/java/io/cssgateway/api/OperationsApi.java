@@ -30,7 +30,7 @@ import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
  *     it, from the status each instance writes to the audit index every few seconds (this instance's own, now, when
  *     the index is off);</li>
  * <li>{@code GET /api/unrouted?limit=}: how many messages wait on the unrouted queue, and the first of them (routing
- *     key, message id, event type), left in place;</li>
+ *     key, message id, event type), left in place; {@code limit=0} the count alone;</li>
  * <li>{@code POST /api/unrouted/redrive}: those messages moved back to the exchange, each confirmed before it is
  *     acknowledged, as {@code replay --unrouted} moves them; needs the API token.</li>
  * </ul>
@@ -140,7 +140,8 @@ public final class OperationsApi {
                 return;
             }
         }
-        Integer limit = ApiAccess.limit(request);
+        // limit=0: the count alone, no message taken (what the console asks every few seconds)
+        Integer limit = "0".equals(request.queryParams().get("limit")) ? Integer.valueOf(0) : ApiAccess.limit(request);
         if (limit == null) {
             return;
         }

@@ -232,7 +232,10 @@ class EventsApiIT {
         JsonNode parked = unrouted.path("messages").get(0);
         assertThat(parked.path("routing_key").asText()).startsWith("record.");
         assertThat(parked.path("event_type").asText()).isEqualTo("100");
-        // shown, not taken: still there
+        // shown, not taken: still there; limit=0 counts without taking any (not even to give it back)
+        JsonNode counted = json(gateway, "/api/unrouted?limit=0");
+        assertThat(counted.path("count").asLong()).isEqualTo(1);
+        assertThat(counted.path("messages")).isEmpty();
         assertThat(json(gateway, "/api/unrouted").path("count").asLong()).isEqualTo(1);
 
         assertThat(post(gateway, "/api/unrouted/redrive", null).statusCode()).isEqualTo(401);
