@@ -1,9 +1,7 @@
 package io.cssgateway.api;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -50,10 +48,6 @@ public final class EventsApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventsApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    // the line's body read as written, decimals exact: a replayed body is the body first published
-    private static final ObjectMapper EXACT = JsonMapper.builder()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true)).build();
     private static final String EVENTS = "/api/events";
     private static final Set<String> SEARCH_PARAMETERS = Set.of(AuditLine.STREAM_ID, AuditLine.APP,
             AuditLine.EVENT_TYPE, AuditLine.VERDICT, AuditLine.REASON, AuditLine.ROUTING_KEY, "from", "to", "limit",
@@ -160,16 +154,13 @@ public final class EventsApi {
             ObjectNode body = JsonNodeFactory.instance.objectNode().put(AuditLine.EVENT_ID, id);
             ArrayNode lines = body.putArray("lines");
             for (AuditIndex.Row row : rows) {
-                ObjectNode entry = entry(row);
-                entry.set(AuditLine.BODY, new AuditLine(EXACT.readTree(row.line())).body());
-                lines.add(entry);
+                // the body as audited; a line the index holds is an audit line (the indexer took no other)
+                AuditLine line = AuditLine.parse(row.line());
+                lines.add(entry(row).set(AuditLine.BODY, line == null ? null : line.body()));
             }
             ApiAccess.answer(request, 200, body);
         } catch (SQLException e) {
             unreadable(request, e);
-        } catch (java.io.IOException corrupt) {
-            ApiAccess.answer(request, 500, ApiAccess.error(500, "an indexed line of event '" + id
-                    + "' is not JSON: " + corrupt.getMessage()));
         }
     }
 
@@ -192,8 +183,12 @@ public final class EventsApi {
             }
             OutgoingEvent event;
             try {
-                event = replayed.rebuild(new AuditLine(EXACT.readTree(accepted.line())));
-            } catch (java.io.IOException | RuntimeException unusable) {
+                AuditLine line = AuditLine.parse(accepted.line());
+                if (line == null) {
+                    throw new IllegalArgumentException("its indexed line is not an audit line");
+                }
+                event = replayed.rebuild(line);
+            } catch (RuntimeException unusable) {
                 ApiAccess.answer(request, 422, ApiAccess.error(422, "event '" + id + "' cannot be rebuilt from its "
                         + "audit line: " + unusable.getMessage()));
                 return;

@@ -1,11 +1,5 @@
 package io.cssgateway.audit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,10 +29,6 @@ public final class AuditEntries {
     public record Entry(Path file, long line, AuditLine audit) {
     }
 
-    // decimals kept as written, so that a rebuilt body is the body first published, byte for byte
-    private final ObjectMapper json = JsonMapper.builder()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true)).build();
     private final Path dir;
     private final Consumer<String> corrupt;
     private long corruptLines;
@@ -92,18 +82,13 @@ public final class AuditEntries {
                 if (text.isBlank()) {
                     continue;
                 }
-                JsonNode fields;
-                try {
-                    fields = json.readTree(text);
-                } catch (JsonProcessingException e) {
-                    fields = null;
-                }
-                if (fields == null || !fields.isObject() || !fields.hasNonNull(AuditLine.RECEIVED_AT)) {
+                AuditLine line = AuditLine.parse(text);
+                if (line == null) {
                     corruptLines++;
                     corrupt.accept(file + ":" + number + ": not an audit line (corrupt or cut short), skipped");
                     continue;
                 }
-                each.accept(new Entry(file, number, new AuditLine(fields)));
+                each.accept(new Entry(file, number, line));
             }
         } catch (IOException e) {
             corruptLines++;

@@ -2,6 +2,7 @@ package io.cssgateway.audit;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.cssgateway.support.RootCause;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -105,7 +106,8 @@ public final class AuditIndex implements AutoCloseable {
         try {
             pool = new HikariDataSource(config);
         } catch (RuntimeException e) {
-            throw new IllegalStateException("the audit index " + where + " cannot be opened: " + rootMessage(e), e);
+            throw new IllegalStateException("the audit index " + where + " cannot be opened: " + RootCause.message(e),
+                    e);
         }
         try {
             createSchema();
@@ -113,7 +115,7 @@ public final class AuditIndex implements AutoCloseable {
             pool.close();
             throw new IllegalStateException("the audit index tables " + lines + " could not be created in " + where
                     + " (the login needs CREATE on its schema, or create them as docs/events-api.md shows): "
-                    + rootMessage(e), e);
+                    + RootCause.message(e), e);
         }
     }
 
@@ -468,13 +470,5 @@ public final class AuditIndex implements AutoCloseable {
     @Override
     public void close() {
         pool.close();
-    }
-
-    static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage();
     }
 }

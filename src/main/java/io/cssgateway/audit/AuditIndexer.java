@@ -3,6 +3,7 @@ package io.cssgateway.audit;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.cssgateway.support.RootCause;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -205,7 +206,7 @@ public final class AuditIndexer extends ServiceSupport {
             if (now - lastFailureLogged > FAILURE_LOG_INTERVAL_MS) {
                 lastFailureLogged = now;
                 LOG.warn("Audit index {} not written ({}): the audit files are complete; indexing resumes from "
-                        + "where it stopped once the index can be written", index.where(), AuditIndex.rootMessage(e));
+                        + "where it stopped once the index can be written", index.where(), RootCause.message(e));
             }
         }
     }

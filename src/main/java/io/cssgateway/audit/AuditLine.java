@@ -1,6 +1,11 @@
 package io.cssgateway.audit;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -34,6 +39,21 @@ import java.util.regex.Pattern;
  * @param fields the line as parsed (decimals kept exact by whoever parsed it)
  */
 public record AuditLine(JsonNode fields) {
+
+    // decimals kept as written, so that a body rebuilt from a line is the body first published, byte for byte
+    private static final ObjectMapper EXACT = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true)).build();
+
+    /** A line's fields as written (decimals exact); null when the text is not a JSON object with a time. */
+    public static AuditLine parse(String text) {
+        try {
+            JsonNode fields = EXACT.readTree(text);
+            return fields != null && fields.isObject() && fields.hasNonNull(RECEIVED_AT) ? new AuditLine(fields) : null;
+        } catch (JsonProcessingException notJson) {
+            return null;
+        }
+    }
 
     public static final String RECEIVED_AT = "received_at";
     public static final String INSTANCE = "instance";

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.cssgateway.support.RootCause;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -87,7 +88,8 @@ public final class StreamStore implements AutoCloseable {
         try {
             pool = new HikariDataSource(config);
         } catch (RuntimeException e) {
-            throw new IllegalStateException("the stream state store " + where + " cannot be opened: " + rootMessage(e), e);
+            throw new IllegalStateException("the stream state store " + where + " cannot be opened: " + RootCause.message(e),
+                    e);
         }
         try {
             createSchema();
@@ -95,7 +97,7 @@ public final class StreamStore implements AutoCloseable {
             pool.close();
             throw new IllegalStateException("the stream state tables " + streams + " could not be created in " + where
                     + " (the login needs CREATE on its schema, or create them as docs/streams.md shows): "
-                    + rootMessage(e), e);
+                    + RootCause.message(e), e);
         }
     }
 
@@ -480,13 +482,5 @@ public final class StreamStore implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage();
     }
 }
