@@ -5,6 +5,8 @@ import io.cssgateway.alert.GatewayTrouble.Finding;
 import io.cssgateway.alert.Notice.Fact;
 import io.cssgateway.support.ClosedWithCamel;
 import io.cssgateway.support.Settings;
+import io.cssgateway.tenant.Tenant;
+import io.cssgateway.tenant.Tenants;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,11 +45,12 @@ public final class AlertBeans {
      * Binds them; refused when alerts are on without a channel, mail without a sender or without recipients for a
      * category, or a webhook without its type or URL. Returns whether mail gets through, with its count of retries.
      */
-    public static MailState bind(CamelContext camelContext, Settings settings, TroubleChecks checks) throws Exception {
+    public static MailState bind(CamelContext camelContext, Settings settings, Tenants tenants, TroubleChecks checks)
+            throws Exception {
         Registry registry = camelContext.getRegistry();
         AlertPolicy policy = policy(settings);
         AlertTexts texts = AlertTexts.of(settings.text("gateway.alert.locale"));
-        List<WebhookChannel> webhooks = webhooks(settings);
+        List<WebhookChannel> webhooks = webhooks(settings, tenants);
         boolean mail = mails(settings);
         if (enabled(settings)) {
             if (!mail && webhooks.isEmpty()) {
@@ -58,10 +61,14 @@ public final class AlertBeans {
                 throw new IllegalStateException("gateway.alert.from is set: mail needs gateway.alert.to (or "
                         + "gateway.alert.to.<category> for every alerting category)");
             }
+            tenants.all().stream().filter(t -> !mail && !t.alertTo().isEmpty()).findFirst().ifPresent(t -> {
+                throw new IllegalStateException("gateway.tenant." + t.getName() + ".alert.to is set, but alerts are "
+                        + "not mailed: set gateway.alert.from (and the SMTP server, gateway.alert.smtp.*)");
+            });
         }
         Clock clock = Clock.systemUTC();
         List<String> to = settings.list("gateway.alert.to");
-        registry.bind("alertDigests", new AlertDigests(policy,
+        registry.bind("alertDigests", new AlertDigests(policy, tenants,
                 Duration.ofSeconds(settings.integer("gateway.alert.window-seconds")),
                 (int) settings.integer("gateway.alert.streams-shown"),
                 settings.bool("gateway.alert.first-at-once"), texts, clock));
@@ -90,7 +97,10 @@ public final class AlertBeans {
         }
         SilenceWatch silence = new SilenceWatch(silenceAfter, settings.bool("gateway.alert.silence.per-domain"),
                 settings.bool("gateway.alert.silence.overall"), new HashSet<>(settings.list("gateway.alert.silence.domains")),
-                forgetAfter, heartbeat, to, clock);
+                forgetAfter, heartbeat, domain -> {
+                    Tenant tenant = tenants.ownerOfDomain(domain);
+                    return tenant == null || tenant.alertTo().isEmpty() ? to : tenant.alertTo();
+                }, clock);
         registry.bind("silenceWatch", silence);
         registry.bind("acceptedCallbacks", new AcceptedCallbacks(instance, forgetAfter,
                 Path.of(settings.text("gateway.alert.silence.file")), clock));
@@ -144,8 +154,11 @@ public final class AlertBeans {
         return new AlertPolicy(categories, to, byCategory, settings.list("gateway.alert.severity"));
     }
 
-    /** The chat channels of gateway.alert.webhooks, each from gateway.alert.webhook.<name>.*. */
-    static List<WebhookChannel> webhooks(Settings settings) {
+    /**
+     * The chat channels of gateway.alert.webhooks, each from gateway.alert.webhook.<name>.*; a channel a tenant names
+     * (gateway.tenant.<name>.alert.webhooks) is narrowed to that tenant's push domains, besides its own.
+     */
+    static List<WebhookChannel> webhooks(Settings settings, Tenants tenants) {
         List<WebhookChannel> channels = new ArrayList<>();
         for (String name : settings.list("gateway.alert.webhooks")) {
             String prefix = "gateway.alert.webhook." + name + ".";
@@ -160,9 +173,10 @@ public final class AlertBeans {
             if (!url.startsWith("https://") && !url.startsWith("http://")) {
                 throw new IllegalStateException(prefix + "url must be an http(s) URL");
             }
+            Set<String> domains = new HashSet<>(settings.list(prefix + "domains"));
+            tenants.all().stream().filter(t -> t.alertWebhooks().contains(name)).forEach(t -> domains.addAll(t.domains()));
             channels.add(new WebhookChannel(name, ChatFormat.of(type, name), url,
-                    settings.optional(prefix + "secret"), kinds(settings, prefix + "kinds"),
-                    new HashSet<>(settings.list(prefix + "domains"))));
+                    settings.optional(prefix + "secret"), kinds(settings, prefix + "kinds"), domains));
         }
         return channels;
     }

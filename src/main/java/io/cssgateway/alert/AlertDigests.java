@@ -3,6 +3,8 @@ package io.cssgateway.alert;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.Channel;
+import io.cssgateway.tenant.Tenant;
+import io.cssgateway.tenant.Tenants;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,15 +24,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Collects the alerts read from the alert queue (abnormal interruptions, push errors, recording exceptions) into one
- * open digest per recipient list, and hands out each digest when its window has passed (or at once for the first
+ * open digest per recipient list (a tenant's own, {@code gateway.tenant.<name>.alert.to}, for the events its
+ * {@code css_tenant} header names; else the category's), and hands out each digest when its window has passed (or at once for the first
  * alert after a quiet window, when configured). The messages are acknowledged to the broker only once every channel
  * has delivered their digest or kept it as undelivered: until then a restart gets them again.
  */
 public final class AlertDigests {
 
     private static final Logger LOG = LoggerFactory.getLogger(AlertDigests.class);
+    /** The event's tenant, as the gateway published it (EventMessage). */
+    static final String TENANT_HEADER = "css_tenant";
 
     private final AlertPolicy policy;
+    private final Tenants tenants;
     private final Duration window;
     private final int streamsShown;
     private final boolean firstAtOnce;
@@ -43,9 +49,10 @@ public final class AlertDigests {
     private final Map<String, Instant> lastSent = new HashMap<>();
     private final Set<String> sendAtOnce = new HashSet<>();
 
-    public AlertDigests(AlertPolicy policy, Duration window, int streamsShown, boolean firstAtOnce, AlertTexts texts,
-            Clock clock) {
+    public AlertDigests(AlertPolicy policy, Tenants tenants, Duration window, int streamsShown, boolean firstAtOnce,
+            AlertTexts texts, Clock clock) {
         this.policy = policy;
+        this.tenants = tenants;
         this.words = new NoticeText(texts);
         this.window = window;
         this.streamsShown = streamsShown;
@@ -66,15 +73,22 @@ public final class AlertDigests {
             ack.run();
             return;
         }
-        add(kind, alert, exchange.getMessage().getHeader(SpringRabbitMQConstants.MESSAGE_ID, String.class), ack);
+        // a name no configuration gave (a message published by hand) is no tenant
+        Tenant tenant = tenants.named(exchange.getMessage().getHeader(TENANT_HEADER, String.class));
+        add(kind, alert, exchange.getMessage().getHeader(SpringRabbitMQConstants.MESSAGE_ID, String.class), ack,
+                tenant == null || tenant.alertTo().isEmpty() ? null : tenant.alertTo());
     }
 
-    synchronized void add(AlertKind kind, Map<String, String> alert, String messageId, Runnable ack) {
-        String key = String.join(",", policy.recipientsFor(alert.get("category")));
+    /** @param tenantRecipients its tenant's own recipients, or null for the category's */
+    synchronized void add(AlertKind kind, Map<String, String> alert, String messageId, Runnable ack,
+            List<String> tenantRecipients) {
+        List<String> recipients = tenantRecipients != null ? tenantRecipients
+                : policy.recipientsFor(alert.get("category"));
+        String key = String.join(",", recipients);
         Instant now = clock.instant();
         AlertDigest digest = open.get(key);
         if (digest == null) {
-            digest = new AlertDigest(policy.recipientsFor(alert.get("category")), now, words);
+            digest = new AlertDigest(recipients, now, words);
             open.put(key, digest);
             Instant last = lastSent.get(key);
             if (firstAtOnce && (last == null || !now.isBefore(last.plus(window)))) {

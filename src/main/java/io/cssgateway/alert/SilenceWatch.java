@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,7 @@ public final class SilenceWatch {
     private final Set<String> listed;
     private final Duration forgetAfter;
     private final Duration heartbeat;
-    private final List<String> recipients;
+    private final Function<String, List<String>> recipients;
     private final Clock clock;
 
     private final Map<String, Last> lastByApp = new HashMap<>();
@@ -49,16 +50,17 @@ public final class SilenceWatch {
     /**
      * @param after how long without a callback is silence; zero: off
      * @param heartbeat how often each instance sends its heartbeat
+     * @param recipients the mail recipients of a domain's silence (null: all domains): its tenant's, or the gateway's
      */
     public SilenceWatch(Duration after, boolean perDomain, boolean overall, Set<String> listed, Duration forgetAfter,
-            Duration heartbeat, List<String> recipients, Clock clock) {
+            Duration heartbeat, Function<String, List<String>> recipients, Clock clock) {
         this.after = after;
         this.perDomain = perDomain;
         this.overall = overall;
         this.listed = Set.copyOf(listed);
         this.forgetAfter = forgetAfter;
         this.heartbeat = heartbeat;
-        this.recipients = List.copyOf(recipients);
+        this.recipients = recipients;
         this.clock = clock;
     }
 
@@ -154,6 +156,6 @@ public final class SilenceWatch {
         }
         Notice notice = new Notice("silence", scope.equals(OVERALL) ? null : scope, Phrase.of("silence." + state, what),
                 summary, sections);
-        return new PlainAlert("silence", recipients, notice);
+        return new PlainAlert("silence", recipients.apply(notice.app()), notice);
     }
 }

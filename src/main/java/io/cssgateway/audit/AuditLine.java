@@ -67,6 +67,7 @@ public record AuditLine(JsonNode fields) {
     public static final String SIGNED = "signed";
     public static final String STREAM_ID = "stream_id";
     public static final String APP = "app";
+    public static final String TENANT = "tenant";
     public static final String SEQUENCE = "sequence";
     public static final String ERRCODE = "errcode";
     public static final String CATEGORY = "category";
@@ -163,6 +164,11 @@ public record AuditLine(JsonNode fields) {
 
     public String category() {
         return text(CATEGORY);
+    }
+
+    /** The tenant of its push domain (gateway.tenants) when it had one; null for none, and in older lines. */
+    public String tenant() {
+        return text(TENANT);
     }
 
     public String routingKey() {

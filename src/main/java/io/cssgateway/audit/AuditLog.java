@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.cssgateway.event.Callback;
 import io.cssgateway.support.ExchangeProperties;
+import io.cssgateway.tenant.Tenant;
 import io.cssgateway.support.IsoTime;
 import io.cssgateway.support.JsonValues;
 import io.cssgateway.support.SecretMask;
@@ -113,6 +114,8 @@ public final class AuditLog {
             writeBooleanOrNull(gen, AuditLine.SIGNED, exchange.getProperty(ExchangeProperties.SIGNED, Boolean.class));
             gen.writeStringField(AuditLine.STREAM_ID, callback == null ? null : callback.streamId());
             gen.writeStringField(AuditLine.APP, callback == null ? null : callback.app());
+            Tenant tenant = exchange.getProperty(ExchangeProperties.TENANT, Tenant.class);
+            gen.writeStringField(AuditLine.TENANT, tenant == null ? null : tenant.getName());
             gen.writeStringField(AuditLine.SEQUENCE, callback == null ? null : callback.sequence());
             writeNumberOrNull(gen, AuditLine.ERRCODE, exchange.getProperty(ExchangeProperties.ERRCODE, Integer.class));
             gen.writeStringField(AuditLine.CATEGORY, exchange.getProperty(ExchangeProperties.CATEGORY, String.class));

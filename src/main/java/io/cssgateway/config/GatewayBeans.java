@@ -1,6 +1,7 @@
 package io.cssgateway.config;
 
 import io.cssgateway.alert.AlertBeans;
+import io.cssgateway.alert.AlertPolicy;
 import io.cssgateway.alert.MailState;
 import io.cssgateway.alert.Notice;
 import io.cssgateway.api.ApiBeans;
@@ -28,6 +29,7 @@ import io.cssgateway.spool.SpoolBeans;
 import io.cssgateway.streams.StreamStates;
 import io.cssgateway.streams.StreamsBeans;
 import io.cssgateway.support.Settings;
+import io.cssgateway.tenant.Tenants;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -90,15 +92,15 @@ public final class GatewayBeans implements CamelConfiguration {
     public static EventTypes bindPipeline(CamelContext camelContext, Settings settings) throws Exception {
         GatewayMetrics metrics = ObserveBeans.metrics(camelContext);
         EventTypes eventTypes = ClassifyBeans.bind(camelContext, settings);
-        IntakeBeans.bindChecks(camelContext, settings, eventTypes);
+        Tenants tenants = IntakeBeans.bindChecks(camelContext, settings, eventTypes);
         IntSupplier seenInMemory = DedupBeans.bind(camelContext, settings, eventTypes);
         Spool spool = SpoolBeans.bind(camelContext, settings);
         BrokerState brokerState = PublishBeans.bindEventMessage(camelContext, settings, spool::depth);
-        AuditLog auditLog = AuditBeans.bind(camelContext, settings, IntakeBeans.callbackKeys(settings));
+        AuditLog auditLog = AuditBeans.bind(camelContext, settings, IntakeBeans.callbackKeys(settings, tenants));
         WritableFolders folders = new WritableFolders(Map.of(
                 "spool", Path.of(settings.text("gateway.spool.dir")),
                 "audit", Path.of(settings.text("gateway.audit.dir"))));
-        MailState mailState = AlertBeans.bind(camelContext, settings, new AlertBeans.TroubleChecks(
+        MailState mailState = AlertBeans.bind(camelContext, settings, tenants, new AlertBeans.TroubleChecks(
                 brokerState::downSince, brokerState::downReason, spool::depth, spool::oldestAgeSeconds, folders,
                 () -> unroutedCount(camelContext)));
         StreamStates streamStates = StreamsBeans.bind(camelContext, settings);
@@ -129,22 +131,28 @@ public final class GatewayBeans implements CamelConfiguration {
      * The gateway's RabbitMQ topology, as the gateway declares (or checks) it and the {@code broker-definitions}
      * command writes it: the exchanges of {@code gateway.rabbitmq.*} and the gateway's own queues, each with
      * single-active-consumer (one consumer at a time across all instances): the alert queue, bound to the routing key
-     * of each alerting category, and the heartbeat queue, when alerts are on; the stream queue, bound to every push and interruption, when the
-     * stream state is on; the dev profile's tap, bound to everything.
+     * of each alerting category, and the heartbeat queue, when alerts are on; the stream queue, bound to every push and
+     * interruption, when the stream state is on (both also under each tenant's routing-key prefix); the dev profile's
+     * tap, bound to everything.
      */
     public static Topology topology(Settings settings, EventTypes eventTypes) {
         List<Topology.BoundQueue> queues = new ArrayList<>();
         Map<String, Object> oneConsumer = Map.of("x-single-active-consumer", true);
+        String house = settings.optional("gateway.rabbitmq.routing-key-prefix");
+        // the events of a tenant with a routing-key prefix of its own come under it too
+        List<String> eventPrefixes = new ArrayList<>(List.of(house));
+        Tenants.routingKeyPrefixes(settings).forEach(tenant -> eventPrefixes.add(house + tenant));
         if (AlertBeans.enabled(settings)) {
+            AlertPolicy policy = AlertBeans.policy(settings);
             queues.add(new Topology.BoundQueue(AlertBeans.queue(settings), true, oneConsumer,
-                    AlertBeans.policy(settings).bindingKeys(eventTypes,
-                            settings.optional("gateway.rabbitmq.routing-key-prefix"))));
+                    eventPrefixes.stream().flatMap(prefix -> policy.bindingKeys(eventTypes, prefix).stream())
+                            .toList()));
             queues.add(new Topology.BoundQueue(AlertBeans.heartbeatQueue(settings), true, oneConsumer,
                     List.of(settings.optional("gateway.rabbitmq.routing-key-prefix") + AlertBeans.HEARTBEAT_KEY)));
         }
         if (StreamsBeans.enabled(settings)) {
             queues.add(new Topology.BoundQueue(StreamsBeans.queue(settings), true, oneConsumer,
-                    StreamsBeans.bindingKeys(settings)));
+                    StreamsBeans.bindingKeys(house, eventPrefixes)));
         }
         if (isDevProfile(settings)) {
             queues.add(new Topology.BoundQueue(DevServices.tapQueue(settings), false, Map.of(), List.of("#")));

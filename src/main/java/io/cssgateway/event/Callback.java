@@ -62,6 +62,11 @@ public final class Callback {
         return firstText("app", "domain");
     }
 
+    /** The account's APPID: {@code appid} (most types), or {@code appId} (as the relay's table, 314, writes it). */
+    public String appid() {
+        return firstText("appid", "appId");
+    }
+
     /** The sequence: {@code sequence} (push, interruption, push error), or {@code seq} (recording status, 332). */
     public String sequence() {
         return firstText("sequence", "seq");

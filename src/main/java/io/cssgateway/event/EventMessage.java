@@ -13,6 +13,7 @@ import io.cssgateway.support.Integers;
 import io.cssgateway.support.IsoTime;
 import io.cssgateway.support.JsonValues;
 import io.cssgateway.support.SecretMask;
+import io.cssgateway.tenant.Tenant;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,7 +31,8 @@ import org.apache.camel.Exchange;
  * else it appears) plus {@code event}, {@code category} (interruptions), {@code received_at}, and under
  * {@code decoded} the parsed form of each field that carries JSON in a string ({@code callback_ext}, ...) when it
  * parses; headers {@code css_event_type}, {@code css_sequence}, {@code css_stream_id}, {@code css_app},
- * {@code css_errcode} where the callback has them (in whichever name family its type uses), and {@code css_signed};
+ * {@code css_errcode} where the callback has them (in whichever name family its type uses), {@code css_signed}, and
+ * {@code css_tenant} when its push domain has a tenant (gateway.tenants);
  * {@code message_id} the event identity, {@code timestamp} its {@code event_time} (else the time it was received).
  * The one place an outgoing event is made: live (publish-event), and again from an audit line by replay
  * ({@code ReplayedEvents}), which must publish what was first published.
@@ -68,6 +70,7 @@ public final class EventMessage {
                 exchange.getProperty(ExchangeProperties.ROUTING_KEY, String.class),
                 exchange.getProperty(ExchangeProperties.ERRCODE, Integer.class),
                 Boolean.TRUE.equals(exchange.getProperty(ExchangeProperties.SIGNED, Boolean.class)),
+                tenantName(exchange.getProperty(ExchangeProperties.TENANT, Tenant.class)),
                 exchange.getClock().getCreated()));
     }
 
@@ -76,10 +79,11 @@ public final class EventMessage {
      * @param category an interruption's errcode category, or null
      * @param errcode the callback's integer errcode, or null
      * @param signed whether its sign was verified
+     * @param tenant the tenant of its push domain, or null
      * @param receivedAt when the callback was received, epoch milliseconds
      */
     public OutgoingEvent build(Callback callback, String eventId, String event, String category, String routingKey,
-            Integer errcode, boolean signed, long receivedAt) {
+            Integer errcode, boolean signed, String tenant, long receivedAt) {
         Map<String, Object> headers = new LinkedHashMap<>();
         headers.put("css_event_type", callback.getEventType());
         putIfPresent(headers, "css_sequence", callback.sequence());
@@ -87,9 +91,14 @@ public final class EventMessage {
         putIfPresent(headers, "css_app", callback.app());
         putIfPresent(headers, "css_errcode", errcode);
         headers.put("css_signed", signed);
+        putIfPresent(headers, "css_tenant", tenant);
         String eventTime = callback.text("event_time");
         long timestamp = Integers.isInteger(eventTime) ? Long.parseLong(eventTime) * 1000 : receivedAt;
         return new OutgoingEvent(routingKey, eventId, timestamp, headers, body(callback, event, category, receivedAt));
+    }
+
+    private static String tenantName(Tenant tenant) {
+        return tenant == null ? null : tenant.getName();
     }
 
     private static void putIfPresent(Map<String, Object> headers, String name, Object value) {

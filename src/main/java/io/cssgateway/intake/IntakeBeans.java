@@ -1,16 +1,17 @@
 package io.cssgateway.intake;
 
 import io.cssgateway.event.EventTypes;
-import io.cssgateway.support.Integers;
 import io.cssgateway.support.Settings;
+import io.cssgateway.tenant.Tenant;
+import io.cssgateway.tenant.Tenants;
 import io.micrometer.core.instrument.Counter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
 import org.slf4j.Logger;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The beans of routes/intake.camel.yaml, built from the intake's keys ({@code camel.server.*}, {@code gateway.http.*},
- * {@code gateway.signature.*}) and bound under the names the route calls them by; and the HTTP server in front of it.
+ * {@code gateway.signature.*}, {@code gateway.tenants} and {@code gateway.tenant.*}) and bound under the names the route calls them by; and the HTTP server in front of it.
  */
 public final class IntakeBeans {
 
@@ -27,20 +28,29 @@ public final class IntakeBeans {
     private IntakeBeans() {}
 
     /**
-     * The checks a callback passes: {@code requestGuard}, {@code sourceGuard}, {@code callbackReader},
-     * {@code signatureVerifier}.
+     * The checks a callback passes: {@code requestGuard}, {@code sourceGuard}, {@code callbackReader}, {@code tenants}
+     * (which tenant owns a callback), {@code signatureVerifier}. Returns the tenants.
      */
-    public static void bindChecks(CamelContext camelContext, Settings settings, EventTypes eventTypes) {
+    public static Tenants bindChecks(CamelContext camelContext, Settings settings, EventTypes eventTypes) {
         Registry registry = camelContext.getRegistry();
+        Tenants tenants = Tenants.read(settings, settings.list("gateway.signature.keys"));
+        tenants.describe().forEach((name, what) -> LOG.info("Tenant {}: {}", name, what));
+        registry.bind("tenants", tenants);
         registry.bind("requestGuard", new RequestGuard());
         registry.bind("sourceGuard", new SourceGuard(settings.list("gateway.http.allowed-sources")));
         registry.bind("callbackReader", new CallbackReader());
-        registry.bind("signatureVerifier", signatureVerifier(settings, eventTypes));
+        registry.bind("signatureVerifier", signatureVerifier(settings, tenants, eventTypes));
+        return tenants;
     }
 
-    /** The callback keys ({@code CSS_CALLBACK_KEYS}): the signature is checked with them, the audit log masks them. */
-    public static List<String> callbackKeys(Settings settings) {
-        return settings.list("gateway.signature.keys");
+    /**
+     * Every callback key, unbound ({@code CSS_CALLBACK_KEYS}) and bound to a tenant: the signature is checked with
+     * them, the audit log masks them.
+     */
+    public static List<String> callbackKeys(Settings settings, Tenants tenants) {
+        List<String> keys = new ArrayList<>(settings.list("gateway.signature.keys"));
+        keys.addAll(tenants.keys());
+        return keys;
     }
 
     /**
@@ -71,6 +81,14 @@ public final class IntakeBeans {
         return httpServer;
     }
 
+    private static void logUnsigned(String setting, Set<Integer> unsigned, EventTypes eventTypes) {
+        if (!unsigned.isEmpty()) {
+            LOG.info("Callbacks without t and sign are accepted for event_type {} ({}): {}", unsigned, setting,
+                    unsigned.stream().map(c -> c + " " + Objects.requireNonNullElse(eventTypes.of(c).name(), "unknown"))
+                            .toList());
+        }
+    }
+
     /** The intake's key store when gateway.http.tls.enabled, else null (plain HTTP). */
     private static IntakeHttpServer.Tls tls(Settings settings) {
         if (!settings.bool("gateway.http.tls.enabled")) {
@@ -95,13 +113,14 @@ public final class IntakeBeans {
         return configured > 0 ? (int) configured : Math.max(2, Runtime.getRuntime().availableProcessors());
     }
 
-    private static SignatureVerifier signatureVerifier(Settings settings, EventTypes eventTypes) {
-        List<String> keys = callbackKeys(settings);
+    private static SignatureVerifier signatureVerifier(Settings settings, Tenants tenants, EventTypes eventTypes) {
+        List<String> keys = settings.list("gateway.signature.keys");
         boolean required = settings.bool("gateway.signature.required");
-        if (keys.isEmpty() && required) {
+        if (keys.isEmpty() && tenants.isEmpty() && required) {
             throw new IllegalStateException("No callback key is configured, so no callback could be verified. "
                     + "Set the environment variable CSS_CALLBACK_KEYS to the key of the CSS callback template "
-                    + "(several keys comma-separated while rotating), or -Dgateway.signature.keys=...; "
+                    + "(several keys comma-separated while rotating), or -Dgateway.signature.keys=..., or bind keys "
+                    + "to push domains (gateway.tenants, docs/tenants.md); "
                     + "only for a trial, -Dgateway.signature.required=false accepts callbacks unverified.");
         }
         if (!required) {
@@ -109,22 +128,13 @@ public final class IntakeBeans {
                     + "Anyone who can reach the endpoint can publish events.",
                     keys.isEmpty() ? ", and no sign is verified as no key is configured" : "");
         }
-        Set<Integer> unsigned = new TreeSet<>();
-        for (String type : settings.list("gateway.signature.unsigned-event-types")) {
-            Integer code = Integers.parseIntOrNull(type);
-            if (code == null) {
-                throw new IllegalStateException("gateway.signature.unsigned-event-types must list event_type numbers "
-                        + "(e.g. 314, 100), got '" + type + "'");
-            }
-            unsigned.add(code);
+        Set<Integer> unsigned = Tenants.unsignedEventTypes(settings, "gateway.signature.unsigned-event-types");
+        logUnsigned("gateway.signature.unsigned-event-types", unsigned, eventTypes);
+        for (Tenant tenant : tenants.all()) {
+            logUnsigned("gateway.tenant." + tenant.getName() + ".unsigned-event-types", tenant.unsignedEventTypes(),
+                    eventTypes);
         }
-        if (!unsigned.isEmpty()) {
-            LOG.info("Callbacks without t and sign are accepted for event_type {} "
-                    + "(gateway.signature.unsigned-event-types): {}", unsigned,
-                    unsigned.stream().map(c -> c + " " + Objects.requireNonNullElse(eventTypes.of(c).name(), "unknown"))
-                            .toList());
-        }
-        return new SignatureVerifier(keys, Duration.ofSeconds(settings.integer("gateway.signature.clock-skew-seconds")),
+        return new SignatureVerifier(keys, tenants, Duration.ofSeconds(settings.integer("gateway.signature.clock-skew-seconds")),
                 Duration.ofSeconds(settings.positive("gateway.signature.max-expiry-seconds")), required, unsigned,
                 Clock.systemUTC());
     }

@@ -1,10 +1,9 @@
 package io.cssgateway.intake;
 
+import io.cssgateway.support.CidrBlock;
 import io.cssgateway.support.ExchangeProperties;
+import io.cssgateway.tenant.Tenant;
 import io.vertx.core.net.SocketAddress;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.camel.ExchangeProperty;
 
@@ -17,11 +16,11 @@ import org.apache.camel.ExchangeProperty;
  */
 public final class SourceGuard {
 
-    private final List<Block> allowed;
+    private final List<CidrBlock> allowed;
 
     /** @param allowedSources CIDR blocks ("203.0.113.0/24", "2001:db8::/32") or single addresses; empty: all */
     public SourceGuard(List<String> allowedSources) {
-        this.allowed = allowedSources.stream().map(Block::parse).toList();
+        this.allowed = allowedSources.stream().map(b -> CidrBlock.parse("gateway.http.allowed-sources", b)).toList();
     }
 
     /** The client's IP address, as text; refused with 403 when an allow-list is set and it is not on it. */
@@ -30,15 +29,21 @@ public final class SourceGuard {
         if (allowed.isEmpty()) {
             return host;
         }
-        byte[] address = literal(host);
-        if (address != null) {
-            for (Block block : allowed) {
-                if (block.contains(address)) {
-                    return host;
-                }
-            }
+        if (CidrBlock.anyHolds(allowed, host)) {
+            return host;
         }
         throw new SourceNotAllowedException();
+    }
+
+    /**
+     * A tenant's own allow-list ({@code gateway.tenant.<name>.allowed-sources}), once the callback's push domain named
+     * its tenant: 403 when the tenant has one and the address is not on it.
+     */
+    public void checkTenant(@ExchangeProperty(ExchangeProperties.TENANT) Tenant tenant,
+            @ExchangeProperty(ExchangeProperties.SOURCE_ADDRESS) String sourceAddress) {
+        if (tenant != null && !tenant.allowsSource(sourceAddress)) {
+            throw new SourceNotAllowedException();
+        }
     }
 
     /** Whether an allow-list is set. */
@@ -57,68 +62,5 @@ public final class SourceGuard {
             return text.substring(1, text.indexOf(']'));
         }
         return port > 0 && text.indexOf(':') == port ? text.substring(0, port) : text;
-    }
-
-    /** The bytes of an IP literal, without any name lookup; null when the text is not one. */
-    static byte[] literal(String host) {
-        if (host == null || host.isEmpty()) {
-            return null;
-        }
-        boolean v6 = host.indexOf(':') >= 0;
-        boolean v4 = !v6 && host.chars().filter(c -> c == '.').count() == 3;
-        // only digits, dots (and hex digits and colons for IPv6): parsed as a literal, never a name to look up
-        if (!(v4 && host.chars().allMatch(c -> Character.isDigit(c) || c == '.'))
-                && !(v6 && host.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':'))) {
-            return null;
-        }
-        try {
-            return InetAddress.getByName(host).getAddress();
-        } catch (UnknownHostException e) {
-            return null;
-        }
-    }
-
-    /** A CIDR block: an address and how many of its leading bits a member shares. */
-    record Block(byte[] network, int prefix) {
-
-        static Block parse(String cidr) {
-            String text = cidr.strip();
-            int slash = text.indexOf('/');
-            String address = slash < 0 ? text : text.substring(0, slash);
-            byte[] bytes = literal(address);
-            if (bytes == null) {
-                throw new IllegalArgumentException("gateway.http.allowed-sources: '" + cidr
-                        + "' is not an IP address or CIDR block (such as 203.0.113.0/24 or 2001:db8::/32)");
-            }
-            int prefix = bytes.length * 8;
-            if (slash >= 0) {
-                try {
-                    prefix = Integer.parseInt(text.substring(slash + 1));
-                } catch (NumberFormatException e) {
-                    prefix = -1;
-                }
-                if (prefix < 0 || prefix > bytes.length * 8) {
-                    throw new IllegalArgumentException("gateway.http.allowed-sources: '" + cidr
-                            + "' has a prefix length outside 0-" + bytes.length * 8);
-                }
-            }
-            return new Block(bytes, prefix);
-        }
-
-        boolean contains(byte[] address) {
-            if (address.length != network.length) {
-                return false;
-            }
-            int full = prefix / 8;
-            if (!Arrays.equals(address, 0, full, network, 0, full)) {
-                return false;
-            }
-            int rest = prefix % 8;
-            if (rest == 0) {
-                return true;
-            }
-            int mask = 0xff << (8 - rest) & 0xff;
-            return (address[full] & mask) == (network[full] & mask);
-        }
     }
 }

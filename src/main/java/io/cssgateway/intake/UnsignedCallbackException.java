@@ -8,8 +8,9 @@ import io.cssgateway.event.CallbackRejectedException;
  */
 public final class UnsignedCallbackException extends CallbackRejectedException {
 
-    public UnsignedCallbackException(int eventType) {
+    /** @param setting the list that would accept it: the gateway's, or the tenant's of its push domain */
+    public UnsignedCallbackException(int eventType, String setting) {
         super(401, "unsigned", "event_type " + eventType + " callbacks must carry t and sign: list " + eventType
-                + " in gateway.signature.unsigned-event-types to accept them unsigned");
+                + " in " + setting + " to accept them unsigned");
     }
 }

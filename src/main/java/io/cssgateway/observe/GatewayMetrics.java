@@ -1,6 +1,7 @@
 package io.cssgateway.observe;
 
 import io.cssgateway.support.ExchangeProperties;
+import io.cssgateway.tenant.Tenant;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -60,8 +61,9 @@ public final class GatewayMetrics {
     }
 
     /**
-     * Counts one request by its audit line (write-audit-line): by verdict and reason, its answer's latency, and an
-     * accepted event by type and routing key.
+     * Counts one request by its audit line (write-audit-line): by verdict, reason and tenant, its answer's latency,
+     * and an accepted event by type, routing key and tenant. The tenant label's values are the configured tenants'
+     * names ("" for none): a client cannot make new ones.
      */
     public void request(Exchange exchange) {
         String verdict = exchange.getProperty(ExchangeProperties.VERDICT, String.class);
@@ -69,16 +71,20 @@ public final class GatewayMetrics {
             return;
         }
         String reason = exchange.getProperty(ExchangeProperties.REASON, verdict, String.class);
-        requests.computeIfAbsent(List.of(verdict, reason), tags -> Counter.builder("css.gateway.requests")
-                .description("Callbacks answered, by verdict (accepted, duplicate, rejected) and reason")
-                .tag("verdict", tags.get(0)).tag("reason", tags.get(1)).register(registry)).increment();
+        Tenant owner = exchange.getProperty(ExchangeProperties.TENANT, Tenant.class);
+        String tenant = owner == null ? "" : owner.getName();
+        requests.computeIfAbsent(List.of(verdict, reason, tenant), tags -> Counter.builder("css.gateway.requests")
+                .description("Callbacks answered, by verdict (accepted, duplicate, rejected), reason and tenant")
+                .tag("verdict", tags.get(0)).tag("reason", tags.get(1)).tag("tenant", tags.get(2))
+                .register(registry)).increment();
         answered.record(System.currentTimeMillis() - exchange.getClock().getCreated(), TimeUnit.MILLISECONDS);
         if ("accepted".equals(verdict)) {
             String type = String.valueOf(exchange.getProperty(ExchangeProperties.EVENT_TYPE));
             String routingKey = String.valueOf(exchange.getProperty(ExchangeProperties.ROUTING_KEY));
-            events.computeIfAbsent(List.of(type, routingKey), tags -> Counter.builder("css.gateway.events")
-                    .description("Events handed on (published or spooled), by event_type and routing key")
-                    .tag("event_type", tags.get(0)).tag("routing_key", tags.get(1)).register(registry)).increment();
+            events.computeIfAbsent(List.of(type, routingKey, tenant), tags -> Counter.builder("css.gateway.events")
+                    .description("Events handed on (published or spooled), by event_type, routing key and tenant")
+                    .tag("event_type", tags.get(0)).tag("routing_key", tags.get(1)).tag("tenant", tags.get(2))
+                    .register(registry)).increment();
         }
     }
 

@@ -6,6 +6,7 @@ import io.cssgateway.support.Stores;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
@@ -33,12 +34,17 @@ public final class StreamsBeans {
     }
 
     /**
-     * The routing keys the stream queue is bound with: every push and every interruption, and the reconciliation's
-     * ticks, prefixed.
+     * The routing keys the stream queue is bound with: every push and every interruption under each of the events'
+     * prefixes (the house prefix, and it with each tenant's), and the reconciliation's ticks under the house prefix.
      */
-    public static List<String> bindingKeys(Settings settings) {
-        String prefix = settings.optional("gateway.rabbitmq.routing-key-prefix");
-        return List.of(prefix + "stream.push", prefix + "stream.interrupt.#", prefix + "stream.reconcile");
+    public static List<String> bindingKeys(String housePrefix, List<String> eventPrefixes) {
+        List<String> keys = new ArrayList<>();
+        for (String prefix : eventPrefixes) {
+            keys.add(prefix + "stream.push");
+            keys.add(prefix + "stream.interrupt.#");
+        }
+        keys.add(housePrefix + "stream.reconcile");
+        return keys;
     }
 
     /**

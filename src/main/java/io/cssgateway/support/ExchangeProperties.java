@@ -25,6 +25,8 @@ public final class ExchangeProperties {
     public static final String EVENT_TYPE = "eventType";
     /** An interruption's {@code errcode} (Integer), when it has one. Set by CallbackReader; read by ErrcodeTable, EventMessage, AuditLog. */
     public static final String ERRCODE = "errcode";
+    /** The {@code Tenant} whose push domain or appid the callback names, or none (null). Set by intake (Tenants); read by SignatureVerifier, SourceGuard, the tenant's rate limit, classify (its routing-key prefix), EventMessage, AuditLog, GatewayMetrics. */
+    public static final String TENANT = "tenant";
     /** Whether the callback's sign was verified (Boolean; false: accepted unsigned). Set by intake (SignatureVerifier); read by EventMessage, AuditLog. */
     public static final String SIGNED = "signed";
     /** The event identity, also the AMQP message_id. Set by intake (EventIdentity); read by the idempotent consumer, EventMessage, AuditLog, logs. */

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Properties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
 
@@ -29,6 +30,18 @@ public record Settings(CamelContext camelContext) {
     /** A comma-separated list; empty when the key is not set or blank. */
     public List<String> list(String key) {
         return Arrays.stream(optional(key).split(",")).map(String::strip).filter(v -> !v.isEmpty()).toList();
+    }
+
+    /**
+     * The keys starting with {@code prefix} as written in the configuration files (application.properties, the
+     * profile's file, Karaf's configuration) and the -D options, their values unresolved ({@code {{env:X}}} as such).
+     */
+    public Properties written(String prefix) {
+        Properties written = new Properties();
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(prefix))
+                .forEach(k -> written.setProperty(k, System.getProperty(k)));
+        written.putAll(camelContext.getPropertiesComponent().loadProperties(k -> k.startsWith(prefix)));
+        return written;
     }
 
     public boolean bool(String key) {

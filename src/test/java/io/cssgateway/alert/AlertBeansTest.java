@@ -1,5 +1,6 @@
 package io.cssgateway.alert;
 
+import io.cssgateway.tenant.Tenants;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,7 +23,7 @@ class AlertBeansTest {
         Properties overrides = new Properties();
         overrides.putAll(settings);
         camel.getPropertiesComponent().setOverrideProperties(overrides);
-        AlertBeans.bind(camel, new Settings(camel), NOTHING_WRONG);
+        AlertBeans.bind(camel, new Settings(camel), Tenants.none(), NOTHING_WRONG);
         return camel;
     }
 

@@ -1,5 +1,6 @@
 package io.cssgateway.alert;
 
+import io.cssgateway.tenant.Tenants;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,7 +23,7 @@ class AlertDigestTest {
     private final AlertPolicy policy = new AlertPolicy(CATEGORIES, List.of("oncall@example.com"), Map.of(),
             List.of("network", "push-error", "record-error"));
     private final Clock clock = Clock.fixed(Instant.parse("2026-11-30T10:00:00Z"), ZoneOffset.UTC);
-    private final AlertDigests digests = new AlertDigests(policy, Duration.ZERO, 50, false, AlertTexts.of("en"), clock);
+    private final AlertDigests digests = new AlertDigests(policy, Tenants.none(), Duration.ZERO, 50, false, AlertTexts.of("en"), clock);
 
     private static JsonNode published(String sample, String event, String category) {
         ObjectNode body = TestCallbacks.sample(sample).json();
@@ -35,7 +36,7 @@ class AlertDigestTest {
 
     private void add(JsonNode body, String id) {
         AlertKind kind = AlertKind.of(body);
-        digests.add(kind, kind.read(body), id, () -> { });
+        digests.add(kind, kind.read(body), id, () -> { }, null);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.cssgateway.alert;
 
+import io.cssgateway.tenant.Tenants;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -89,15 +90,15 @@ class AlertTextsTest {
         AlertPolicy policy = new AlertPolicy(List.of("network", "push-error"), List.of("oncall@example.com"), Map.of(),
                 List.of("network", "push-error"));
         Clock clock = Clock.fixed(Instant.parse("2026-12-04T10:00:00Z"), ZoneOffset.UTC);
-        AlertDigests digests = new AlertDigests(policy, Duration.ZERO, 50, false, texts, clock);
+        AlertDigests digests = new AlertDigests(policy, Tenants.none(), Duration.ZERO, 50, false, texts, clock);
         for (String stream : List.of("s-1", "s-1")) {
             ObjectNode body = TestCallbacks.sample("0-interrupt.doc.json").json();
             body.put("stream_id", stream).put("errcode", 13).put("category", "network").put("event", "interrupt");
-            digests.add(AlertKind.of(body), AlertKind.of(body).read(body), null, () -> { });
+            digests.add(AlertKind.of(body), AlertKind.of(body).read(body), null, () -> { }, null);
         }
         ObjectNode push = TestCallbacks.sample("321-push-error.doc-2023.json").json();
         push.put("event", "push-error");
-        digests.add(AlertKind.of(push), AlertKind.of(push).read(push), null, () -> { });
+        digests.add(AlertKind.of(push), AlertKind.of(push).read(push), null, () -> { }, null);
         return digests.due().get(0);
     }
 }

@@ -23,7 +23,7 @@ class SilenceWatchTest {
 
     private SilenceWatch watch(boolean perDomain, boolean overall, Set<String> listed) {
         return new SilenceWatch(Duration.ofSeconds(60), perDomain, overall, listed, Duration.ofHours(24),
-                Duration.ofSeconds(5), List.of("oncall@example.com"), clock);
+                Duration.ofSeconds(5), domain -> List.of("oncall@example.com"), clock);
     }
 
     private static io.cssgateway.event.Callback callback(String app, String stream) {

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import io.cssgateway.tenant.Tenants;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ class SignatureVerifierTest {
     private final CallbackReader reader = new CallbackReader();
 
     private SignatureVerifier verifier(String... keys) {
-        return new SignatureVerifier(List.of(keys), Duration.ofSeconds(30), Duration.ofDays(1), true, Set.of(314), CLOCK);
+        return new SignatureVerifier(List.of(keys), Tenants.none(), Duration.ofSeconds(30), Duration.ofDays(1), true, Set.of(314), CLOCK);
     }
 
     private Callback callback(String t, String sign) {
@@ -51,41 +52,41 @@ class SignatureVerifierTest {
         // 0-interrupt.doc.json with t = 1703732206; its published sign is masked, so it is signed anew
         assertThat(TestCallbacks.sample("0-interrupt.doc.json").signedAt(1_703_732_206L).signedWith("k1").text("sign"))
                 .isEqualTo("cab4a468f0523dc8206427e49bb53aeb");
-        verifier("k1").verify(callback("1703732206", "cab4a468f0523dc8206427e49bb53aeb"));
+        verifier("k1").verify(callback("1703732206", "cab4a468f0523dc8206427e49bb53aeb"), null);
     }
 
     @Test
     void upperCaseHexIsAccepted() {
-        verifier("k1").verify(callback("1703732206", "CAB4A468F0523DC8206427E49BB53AEB"));
+        verifier("k1").verify(callback("1703732206", "CAB4A468F0523DC8206427E49BB53AEB"), null);
     }
 
     @Test
     void tSentAsStringIsVerifiedLikeANumber() {
-        verifier("k1").verify(callback("\"1703732206\"", "cab4a468f0523dc8206427e49bb53aeb"));
+        verifier("k1").verify(callback("\"1703732206\"", "cab4a468f0523dc8206427e49bb53aeb"), null);
     }
 
     @Test
     void eitherKeyWorksDuringRotation() {
         SignatureVerifier rotating = verifier("old-key", "k1");
-        rotating.verify(callback("1703732206", "cab4a468f0523dc8206427e49bb53aeb"));
+        rotating.verify(callback("1703732206", "cab4a468f0523dc8206427e49bb53aeb"), null);
         String oldSign = TestCallbacks.md5Hex("old-key1703732206");
-        rotating.verify(callback("1703732206", oldSign));
-        assertThatThrownBy(() -> verifier("k1").verify(callback("1703732206", oldSign)))
+        rotating.verify(callback("1703732206", oldSign), null);
+        assertThatThrownBy(() -> verifier("k1").verify(callback("1703732206", oldSign), null))
                 .isInstanceOf(InvalidSignatureException.class);
     }
 
     @Test
     void wrongSignIsRejectedAsInvalid() {
-        assertThatThrownBy(() -> verifier("k1").verify(callback("1703732206", "cab4a468f0523dc8206427e49bb53aea")))
+        assertThatThrownBy(() -> verifier("k1").verify(callback("1703732206", "cab4a468f0523dc8206427e49bb53aea"), null))
                 .isInstanceOf(InvalidSignatureException.class)
                 .hasMessage("invalid signature");
     }
 
     @Test
     void signOfWrongLengthIsRejectedAsInvalid() {
-        assertThatThrownBy(() -> verifier("k1").verify(callback("1703732206", "cab4")))
+        assertThatThrownBy(() -> verifier("k1").verify(callback("1703732206", "cab4"), null))
                 .isInstanceOf(InvalidSignatureException.class);
-        assertThatThrownBy(() -> verifier("k1").verify(callback("1703732206", "")))
+        assertThatThrownBy(() -> verifier("k1").verify(callback("1703732206", ""), null))
                 .isInstanceOf(InvalidSignatureException.class);
     }
 
@@ -93,10 +94,10 @@ class SignatureVerifierTest {
     void expiryEdges() {
         // accepted up to and including now == t + 30 s of clock skew; refused one second later
         long lastAccepted = NOW - 30;
-        verifier("k1").verify(callback(Long.toString(lastAccepted), TestCallbacks.md5Hex("k1" + lastAccepted)));
+        verifier("k1").verify(callback(Long.toString(lastAccepted), TestCallbacks.md5Hex("k1" + lastAccepted)), null);
         long firstExpired = NOW - 31;
         assertThatThrownBy(() -> verifier("k1")
-                        .verify(callback(Long.toString(firstExpired), TestCallbacks.md5Hex("k1" + firstExpired))))
+                        .verify(callback(Long.toString(firstExpired), TestCallbacks.md5Hex("k1" + firstExpired)), null))
                 .isInstanceOf(ExpiredSignatureException.class)
                 .hasMessage("signature expired");
     }
@@ -104,9 +105,9 @@ class SignatureVerifierTest {
     @Test
     void anExpiryFurtherAheadThanAllowedIsRefusedSayingSo() {
         long lastAccepted = NOW + 86_400;
-        verifier("k1").verify(callback(Long.toString(lastAccepted), TestCallbacks.md5Hex("k1" + lastAccepted)));
+        verifier("k1").verify(callback(Long.toString(lastAccepted), TestCallbacks.md5Hex("k1" + lastAccepted)), null);
         for (long t : new long[] {NOW + 86_401, 32_503_680_000L /* year 3000 */, NOW * 1000 /* milliseconds */}) {
-            assertThatThrownBy(() -> verifier("k1").verify(callback(Long.toString(t), TestCallbacks.md5Hex("k1" + t))))
+            assertThatThrownBy(() -> verifier("k1").verify(callback(Long.toString(t), TestCallbacks.md5Hex("k1" + t)), null))
                     .isInstanceOf(ExpiryTooFarException.class)
                     .hasMessage("signature expiry t is more than 86400 s ahead");
         }
@@ -117,21 +118,21 @@ class SignatureVerifierTest {
         String max = Long.toString(Long.MAX_VALUE);
         // the most negative t the reader takes (19 characters)
         String min = "-999999999999999999";
-        assertThatThrownBy(() -> verifier("k1").verify(callback(max, TestCallbacks.md5Hex("k1" + max))))
+        assertThatThrownBy(() -> verifier("k1").verify(callback(max, TestCallbacks.md5Hex("k1" + max)), null))
                 .isInstanceOf(ExpiryTooFarException.class);
-        assertThatThrownBy(() -> verifier("k1").verify(callback(min, TestCallbacks.md5Hex("k1" + min))))
+        assertThatThrownBy(() -> verifier("k1").verify(callback(min, TestCallbacks.md5Hex("k1" + min)), null))
                 .isInstanceOf(ExpiredSignatureException.class);
     }
 
     @Test
     void expiredWithAWrongSignIsReportedAsInvalid() {
-        assertThatThrownBy(() -> verifier("k1").verify(callback("1000", TestCallbacks.md5Hex("other1000"))))
+        assertThatThrownBy(() -> verifier("k1").verify(callback("1000", TestCallbacks.md5Hex("other1000")), null))
                 .isInstanceOf(InvalidSignatureException.class);
     }
 
     @Test
     void aVerifiedCallbackIsSigned() {
-        assertThat(verifier("k1").verify(callback("1703732206", "cab4a468f0523dc8206427e49bb53aeb"))).isTrue();
+        assertThat(verifier("k1").verify(callback("1703732206", "cab4a468f0523dc8206427e49bb53aeb"), null)).isTrue();
     }
 
     @Test
@@ -139,25 +140,25 @@ class SignatureVerifierTest {
         Callback relay = reader.parse("{\"event_type\":314,\"stream_id\":\"s\"}".getBytes(StandardCharsets.UTF_8));
         Callback push = reader.parse("{\"event_type\":1,\"t\":1703732206}".getBytes(StandardCharsets.UTF_8));
 
-        assertThat(verifier("k1").verify(relay)).isFalse();
-        assertThatThrownBy(() -> verifier("k1").verify(push)).isInstanceOf(UnsignedCallbackException.class)
+        assertThat(verifier("k1").verify(relay, null)).isFalse();
+        assertThatThrownBy(() -> verifier("k1").verify(push, null)).isInstanceOf(UnsignedCallbackException.class)
                 .hasMessage("event_type 1 callbacks must carry t and sign: list 1 in "
                         + "gateway.signature.unsigned-event-types to accept them unsigned");
     }
 
     @Test
     void withSignaturesNotRequiredEveryTypeMayComeUnsigned() {
-        SignatureVerifier trial = new SignatureVerifier(List.of(), Duration.ofSeconds(30), Duration.ofDays(1), false,
+        SignatureVerifier trial = new SignatureVerifier(List.of(), Tenants.none(), Duration.ofSeconds(30), Duration.ofDays(1), false,
                 Set.of(), CLOCK);
         Callback push = reader.parse("{\"event_type\":1}".getBytes(StandardCharsets.UTF_8));
-        assertThat(trial.verify(push)).isFalse();
+        assertThat(trial.verify(push, null)).isFalse();
     }
 
     @Test
     void aListedTypeThatCarriesASignIsVerified() {
         Callback relay = reader.parse(("{\"event_type\":314,\"t\":1703732206,\"sign\":\""
                 + TestCallbacks.md5Hex("other1703732206") + "\"}").getBytes(StandardCharsets.UTF_8));
-        assertThatThrownBy(() -> verifier("k1").verify(relay)).isInstanceOf(InvalidSignatureException.class);
+        assertThatThrownBy(() -> verifier("k1").verify(relay, null)).isInstanceOf(InvalidSignatureException.class);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.cssgateway.intake;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cssgateway.support.CidrBlock;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,9 +52,9 @@ class SourceGuardTest {
 
     @Test
     void aNameIsNeverLookedUpAndNeverMatches() {
-        assertThat(SourceGuard.literal("localhost")).isNull();
-        assertThat(SourceGuard.literal("abc.def")).isNull();
-        assertThat(SourceGuard.literal("1.2.3")).isNull();
+        assertThat(CidrBlock.literal("localhost")).isNull();
+        assertThat(CidrBlock.literal("abc.def")).isNull();
+        assertThat(CidrBlock.literal("1.2.3")).isNull();
         assertThatThrownBy(() -> new SourceGuard(List.of("10.0.0.0/8")).check("example.com:80"))
                 .isInstanceOf(SourceNotAllowedException.class);
     }

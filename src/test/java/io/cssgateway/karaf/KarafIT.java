@@ -213,8 +213,8 @@ class KarafIT {
                 assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
                 assertThat(ready.body()).contains("\"name\":\"broker\",\"status\":\"UP\"");
                 assertThat(karaf.get(managementPort, "/observe/metrics").body())
-                        .contains("css_gateway_requests_total{reason=\"accepted\",verdict=\"accepted\"} 1.0")
-                        .contains("css_gateway_events_total{event_type=\"1\",routing_key=\"karaf.stream.push\"} 1.0");
+                        .contains("css_gateway_requests_total{reason=\"accepted\",tenant=\"\",verdict=\"accepted\"} 1.0")
+                        .contains("css_gateway_events_total{event_type=\"1\",routing_key=\"karaf.stream.push\",tenant=\"\"} 1.0");
 
                 // an abnormal interruption: a digest mail
                 assertThat(karaf.post(port, PATH, TestCallbacks.sample("0-interrupt.doc.json").withUniqueSequence()

@@ -39,10 +39,10 @@ class GatewayMetricsTest {
 
         String scraped = registry.scrape();
         assertThat(scraped)
-                .contains("css_gateway_requests_total{reason=\"accepted\",verdict=\"accepted\"} 2.0")
-                .contains("css_gateway_requests_total{reason=\"duplicate\",verdict=\"duplicate\"} 1.0")
-                .contains("css_gateway_requests_total{reason=\"bad-signature\",verdict=\"rejected\"} 1.0")
-                .contains("css_gateway_events_total{event_type=\"1\",routing_key=\"stream.push\"} 2.0")
+                .contains("css_gateway_requests_total{reason=\"accepted\",tenant=\"\",verdict=\"accepted\"} 2.0")
+                .contains("css_gateway_requests_total{reason=\"duplicate\",tenant=\"\",verdict=\"duplicate\"} 1.0")
+                .contains("css_gateway_requests_total{reason=\"bad-signature\",tenant=\"\",verdict=\"rejected\"} 1.0")
+                .contains("css_gateway_events_total{event_type=\"1\",routing_key=\"stream.push\",tenant=\"\"} 2.0")
                 .contains("css_gateway_answer_seconds_count 4")
                 .contains("css_gateway_answer_seconds_bucket{le=\"0.005\"}")
                 .doesNotContain("alert-undelivered")

@@ -154,11 +154,11 @@ class OperationsIT {
             // metrics move as requests arrive
             assertThat(gateway.post(port, push()).statusCode()).isEqualTo(200);
             assertThat(gateway.post(port, "{\"event_type\":1}").statusCode()).isEqualTo(401);
-            assertThat(metric(gateway, "css_gateway_requests_total{reason=\"accepted\",verdict=\"accepted\"}"))
+            assertThat(metric(gateway, "css_gateway_requests_total{reason=\"accepted\",tenant=\"\",verdict=\"accepted\"}"))
                     .isEqualTo(1.0);
-            assertThat(metric(gateway, "css_gateway_requests_total{reason=\"unsigned\",verdict=\"rejected\"}"))
+            assertThat(metric(gateway, "css_gateway_requests_total{reason=\"unsigned\",tenant=\"\",verdict=\"rejected\"}"))
                     .isEqualTo(1.0);
-            assertThat(metric(gateway, "css_gateway_events_total{event_type=\"1\",routing_key=\"stream.push\"}"))
+            assertThat(metric(gateway, "css_gateway_events_total{event_type=\"1\",routing_key=\"stream.push\",tenant=\"\"}"))
                     .isEqualTo(1.0);
             assertThat(metric(gateway, "css_gateway_publish_confirm_seconds_count")).isGreaterThanOrEqualTo(1.0);
             assertThat(metric(gateway, "css_gateway_answer_seconds_count")).isEqualTo(2.0);
