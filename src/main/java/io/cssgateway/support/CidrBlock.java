@@ -21,7 +21,7 @@ public record CidrBlock(byte[] network, int prefix) {
         String address = slash < 0 ? text : text.substring(0, slash);
         byte[] bytes = literal(address);
         if (bytes == null) {
-            throw new IllegalArgumentException(key + ": '" + cidr
+            throw new IllegalStateException(key + ": '" + cidr
                     + "' is not an IP address or CIDR block (such as 203.0.113.0/24 or 2001:db8::/32)");
         }
         int prefix = bytes.length * 8;
@@ -32,7 +32,7 @@ public record CidrBlock(byte[] network, int prefix) {
                 prefix = -1;
             }
             if (prefix < 0 || prefix > bytes.length * 8) {
-                throw new IllegalArgumentException(key + ": '" + cidr + "' has a prefix length outside 0-"
+                throw new IllegalStateException(key + ": '" + cidr + "' has a prefix length outside 0-"
                         + bytes.length * 8);
             }
         }

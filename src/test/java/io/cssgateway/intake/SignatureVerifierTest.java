@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cssgateway.event.Callback;
 import io.cssgateway.harness.TestCallbacks;
+import io.cssgateway.harness.TestTenants;
+import io.cssgateway.tenant.Tenant;
+import io.cssgateway.tenant.Tenants;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import io.cssgateway.tenant.Tenants;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,7 +27,8 @@ class SignatureVerifierTest {
     private final CallbackReader reader = new CallbackReader();
 
     private SignatureVerifier verifier(String... keys) {
-        return new SignatureVerifier(List.of(keys), Tenants.none(), Duration.ofSeconds(30), Duration.ofDays(1), true, Set.of(314), CLOCK);
+        return new SignatureVerifier(List.of(keys), Tenants.none(), Duration.ofSeconds(30), Duration.ofDays(1), true,
+                Set.of(314), CLOCK);
     }
 
     private Callback callback(String t, String sign) {
@@ -148,8 +152,8 @@ class SignatureVerifierTest {
 
     @Test
     void withSignaturesNotRequiredEveryTypeMayComeUnsigned() {
-        SignatureVerifier trial = new SignatureVerifier(List.of(), Tenants.none(), Duration.ofSeconds(30), Duration.ofDays(1), false,
-                Set.of(), CLOCK);
+        SignatureVerifier trial = new SignatureVerifier(List.of(), Tenants.none(), Duration.ofSeconds(30),
+                Duration.ofDays(1), false, Set.of(), CLOCK);
         Callback push = reader.parse("{\"event_type\":1}".getBytes(StandardCharsets.UTF_8));
         assertThat(trial.verify(push, null)).isFalse();
     }
@@ -164,5 +168,89 @@ class SignatureVerifierTest {
     @Test
     void keysNeverAppearInToString() {
         assertThat(verifier("super-secret-key").toString()).doesNotContain("super-secret-key");
+    }
+
+    // ---------------------------------------------------------------- keys bound to tenants
+
+    private static final String T = "1703732206";
+
+    private Callback signed(String app, String key) {
+        return reader.parse(("{\"event_type\":1,\"app\":\"" + app + "\",\"t\":" + T + ",\"sign\":\""
+                + SignatureVerifier.sign(key, T) + "\"}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static SignatureVerifier bound(Tenants tenants, String... flatKeys) {
+        return new SignatureVerifier(List.of(flatKeys), tenants, Duration.ofSeconds(30), Duration.ofDays(1), true,
+                Set.of(314), CLOCK);
+    }
+
+    private static Tenants tenants(Map<String, String> more) throws Exception {
+        Map<String, String> settings = TestTenants.twoTenants();
+        settings.putAll(more);
+        return TestTenants.read(settings, List.of());
+    }
+
+    @Test
+    void aTenantsCallbackIsValidWithItsKeyOnly() throws Exception {
+        Tenants tenants = tenants(Map.of());
+        Tenant a = tenants.named("a");
+        SignatureVerifier verifier = bound(tenants);
+
+        assertThat(verifier.verify(signed("push.a.example.com", TestTenants.KEY_A), a)).isTrue();
+        // b's key for a's domain: the answer is any bad signature's; the reason says whose key it was not
+        assertThatThrownBy(() -> verifier.verify(signed("push.a.example.com", TestTenants.KEY_B), a))
+                .isInstanceOf(InvalidSignatureException.class).hasMessage("invalid signature")
+                .extracting("reason").isEqualTo("key-of-another-tenant");
+        assertThatThrownBy(() -> verifier.verify(signed("push.a.example.com", "NoOnesKey00000000001"), a))
+                .isInstanceOf(InvalidSignatureException.class).extracting("reason").isEqualTo("bad-signature");
+    }
+
+    @Test
+    void aDomainNoTenantOwnsHasNoKeyWhenEveryKeyIsBound() throws Exception {
+        SignatureVerifier verifier = bound(tenants(Map.of()));
+        assertThatThrownBy(() -> verifier.verify(signed("other.example.net", TestTenants.KEY_A), null))
+                .isInstanceOf(NoKeyForDomainException.class).hasMessage("no key for push domain other.example.net")
+                .extracting("reason").isEqualTo("no-key-for-domain");
+        Callback hostile = reader.parse(("{\"event_type\":1,\"app\":\"<script>\",\"t\":" + T + ",\"sign\":\"x\"}")
+                .getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> verifier.verify(hostile, null)).hasMessage("no key for this callback's push domain");
+    }
+
+    @Test
+    void theUnboundKeysStillSignForEveryDomain() throws Exception {
+        Tenants tenants = tenants(Map.of());
+        SignatureVerifier verifier = bound(tenants, "FlatKey0000000000001");
+
+        assertThat(verifier.verify(signed("push.a.example.com", "FlatKey0000000000001"), tenants.named("a"))).isTrue();
+        assertThat(verifier.verify(signed("other.example.net", "FlatKey0000000000001"), null)).isTrue();
+        // a bound key does not sign for a domain no tenant owns
+        assertThatThrownBy(() -> verifier.verify(signed("other.example.net", TestTenants.KEY_A), null))
+                .extracting("reason").isEqualTo("key-of-another-tenant");
+    }
+
+    @Test
+    void duringARotationBothKeysOfTheTenantSign() throws Exception {
+        Tenants rotating = tenants(Map.of("gateway.tenant.a.keys", "{{test.key.a}},{{test.key.a2}}"));
+        SignatureVerifier verifier = bound(rotating);
+        assertThat(verifier.verify(signed("push.a.example.com", TestTenants.KEY_A), rotating.named("a"))).isTrue();
+        assertThat(verifier.verify(signed("push.a.example.com", TestTenants.KEY_A2), rotating.named("a"))).isTrue();
+        assertThat(verifier.verify(signed("c.example.com", TestTenants.KEY_B), rotating.named("b"))).isTrue();
+    }
+
+    @Test
+    void anUnsignedTypeOfOneTenantIsNotAcceptedForAnother() throws Exception {
+        Tenants tenants = tenants(Map.of("gateway.tenant.a.unsigned-event-types", "100"));
+        SignatureVerifier verifier = bound(tenants);
+        Callback recording = reader.parse("{\"event_type\":100,\"app\":\"x\"}".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(verifier.verify(recording, tenants.named("a"))).isFalse();
+        assertThatThrownBy(() -> verifier.verify(recording, tenants.named("b")))
+                .isInstanceOf(UnsignedCallbackException.class)
+                .hasMessage("event_type 100 callbacks must carry t and sign: list 100 in the unsigned event types of "
+                        + "its push domain's tenant (gateway.tenant.<name>.unsigned-event-types) to accept them unsigned");
+        // the gateway's own list (314 here) is for the domains no tenant owns
+        Callback relay = reader.parse("{\"event_type\":314}".getBytes(StandardCharsets.UTF_8));
+        assertThat(verifier.verify(relay, null)).isFalse();
+        assertThatThrownBy(() -> verifier.verify(relay, tenants.named("a"))).isInstanceOf(UnsignedCallbackException.class);
     }
 }
