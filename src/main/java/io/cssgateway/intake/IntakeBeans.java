@@ -28,14 +28,14 @@ public final class IntakeBeans {
     private IntakeBeans() {}
 
     /**
-     * The checks a callback passes: {@code requestGuard}, {@code sourceGuard}, {@code callbackReader}, {@code tenants}
-     * (which tenant owns a callback), {@code signatureVerifier}. Returns the tenants.
+     * The checks a callback passes: {@code requestGuard}, {@code sourceGuard}, {@code callbackReader},
+     * {@code tenantOfCallback}, {@code signatureVerifier}. Returns the tenants.
      */
     public static Tenants bindChecks(CamelContext camelContext, Settings settings, EventTypes eventTypes) {
         Registry registry = camelContext.getRegistry();
         Tenants tenants = Tenants.read(settings, settings.list("gateway.signature.keys"));
         tenants.describe().forEach((name, what) -> LOG.info("Tenant {}: {}", name, what));
-        registry.bind("tenants", tenants);
+        registry.bind("tenantOfCallback", new TenantOfCallback(tenants));
         registry.bind("requestGuard", new RequestGuard());
         registry.bind("sourceGuard", new SourceGuard(settings.list("gateway.http.allowed-sources")));
         registry.bind("callbackReader", new CallbackReader());

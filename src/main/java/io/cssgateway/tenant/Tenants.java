@@ -1,6 +1,5 @@
 package io.cssgateway.tenant;
 
-import io.cssgateway.event.Callback;
 import io.cssgateway.support.CidrBlock;
 import io.cssgateway.support.Integers;
 import io.cssgateway.support.Settings;
@@ -72,15 +71,17 @@ public final class Tenants {
         return NONE;
     }
 
-    /** The tenant that owns the callback's push domain (or, failing that, its appid); null when none does. */
-    public Tenant of(Callback callback) {
+    /**
+     * The tenant that owns a callback: of its push domain ({@code app}, or {@code domain}), else of its appid; null
+     * when none does.
+     */
+    public Tenant owner(String domain, String appid) {
         if (all.isEmpty()) {
             return null;
         }
-        Tenant owner = ownerOfDomain(callback.app());
-        if (owner == null && !byAppid.isEmpty()) {
-            String appid = callback.appid();
-            owner = appid == null ? null : byAppid.get(appid);
+        Tenant owner = ownerOfDomain(domain);
+        if (owner == null && appid != null) {
+            owner = byAppid.get(appid);
         }
         return owner;
     }
@@ -251,7 +252,7 @@ public final class Tenants {
             if (setting.equals("keys") && !value.isEmpty() && !value.contains("{{")) {
                 throw new IllegalStateException(key + " holds keys written in the configuration: take them from the "
                         + "environment (" + key + " = {{env:CSS_CALLBACK_KEYS_" + name.toUpperCase(Locale.ROOT)
-                        .replace('-', '_') + "}}) or from a file only its owner can read (gateway.tenant." + name
+                        .replace('-', '_') + ":}}) or from a file only its owner can read (gateway.tenant." + name
                         + ".keys-file)");
             }
         }
@@ -275,7 +276,7 @@ public final class Tenants {
         if (keys.isEmpty()) {
             throw new IllegalStateException("Tenant " + name + " has no key, so none of its callbacks could be "
                     + "verified: set " + prefix + "keys = {{env:CSS_CALLBACK_KEYS_" + name.toUpperCase(Locale.ROOT)
-                    .replace('-', '_') + "}} (its callback template's key, several comma-separated while rotating) "
+                    .replace('-', '_') + ":}} (its callback template's key, several comma-separated while rotating) "
                     + "and that variable, or " + prefix + "keys-file");
         }
         for (int i = 0; i < keys.size(); i++) {

@@ -3,9 +3,6 @@ package io.cssgateway.tenant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cssgateway.event.Callback;
 import io.cssgateway.harness.TestTenants;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,19 +29,8 @@ class TenantsTest {
         return TestTenants.twoTenants();
     }
 
-    private static Callback callback(String app, Long appid) {
-        ObjectNode fields = JsonNodeFactory.instance.objectNode().put("event_type", 1);
-        if (app != null) {
-            fields.put("app", app);
-        }
-        if (appid != null) {
-            fields.put("appid", appid);
-        }
-        return new Callback(fields, 1, "1", "x");
-    }
-
     private String owner(Tenants tenants, String app, Long appid) {
-        Tenant tenant = tenants.of(callback(app, appid));
+        Tenant tenant = tenants.owner(app, appid == null ? null : appid.toString());
         return tenant == null ? null : tenant.getName();
     }
 
@@ -127,7 +113,7 @@ class TenantsTest {
         Map<String, String> settings = twoTenants();
         settings.remove("gateway.tenant.b.keys");
         refused(settings, "Tenant b has no key, so none of its callbacks could be verified: set gateway.tenant.b.keys = "
-                + "{{env:CSS_CALLBACK_KEYS_B}}");
+                + "{{env:CSS_CALLBACK_KEYS_B:}}");
     }
 
     @Test
@@ -158,7 +144,7 @@ class TenantsTest {
         settings.put("gateway.tenant.a.keys", TestTenants.KEY_A);
         assertThatThrownBy(() -> read(settings, List.of())).hasMessage("gateway.tenant.a.keys holds keys written in "
                 + "the configuration: take them from the environment (gateway.tenant.a.keys = "
-                + "{{env:CSS_CALLBACK_KEYS_A}}) or from a file only its owner can read (gateway.tenant.a.keys-file)");
+                + "{{env:CSS_CALLBACK_KEYS_A:}}) or from a file only its owner can read (gateway.tenant.a.keys-file)");
     }
 
     @Test
@@ -212,7 +198,7 @@ class TenantsTest {
     void noTenantsOwnNothing() throws Exception {
         Tenants none = read(Map.of(), List.of("flat"));
         assertThat(none.isEmpty()).isTrue();
-        assertThat(none.of(callback("push.a.example.com", 1L))).isNull();
+        assertThat(none.owner("push.a.example.com", "1")).isNull();
         assertThat(Tenants.ordinal(0) + Tenants.ordinal(1) + Tenants.ordinal(2) + Tenants.ordinal(3)
                 + Tenants.ordinal(10) + Tenants.ordinal(11) + Tenants.ordinal(21)).isEqualTo("1st2nd3rd4th11th12th22nd");
     }
