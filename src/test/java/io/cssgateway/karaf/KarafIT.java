@@ -44,6 +44,9 @@ import org.junit.jupiter.api.io.TempDir;
 class KarafIT {
 
     private static final String KEY = "karaf-key-" + UUID.randomUUID();
+    /** Tenant k's key: of the provider's kind, from the Karaf process's environment. */
+    private static final String TENANT_KEY = "KarafTenant"
+            + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     private static final String PATH = "/callbacks/tencent/css";
     /** the threads the gateway starts (Camel, Vert.x and Netty, the RabbitMQ client, its own), not Karaf's */
     private static final Predicate<String> GATEWAY_THREADS = Pattern.compile(
@@ -81,7 +84,8 @@ class KarafIT {
                 Mailbox mailbox = new Mailbox();
                 ChatReceiver chat = new ChatReceiver(Map.of());
                 KarafContainer karaf = KarafContainer.start(dir.resolve("karaf"), Map.of("CSS_CALLBACK_KEYS", KEY,
-                        "ALERT_WEBHOOK_KARAF_SLACK_URL", chat.url("slack"), "GATEWAY_API_TOKEN", apiToken),
+                        "ALERT_WEBHOOK_KARAF_SLACK_URL", chat.url("slack"), "GATEWAY_API_TOKEN", apiToken,
+                        "CSS_CALLBACK_KEYS_K", TENANT_KEY),
                         home -> {
                             // the operator's configuration, there before the feature (which keeps it)
                             Path cfg = home.resolve("etc/io.cssgateway.cfg");
@@ -122,7 +126,12 @@ class KarafIT {
                                     // and so the audit index, in a table of this test's own
                                     Map.entry("gateway.audit.index.table", indexTable),
                                     // the stream state in the bundle's own local store (H2), under data/
-                                    Map.entry("gateway.streams.store", "local"));
+                                    Map.entry("gateway.streams.store", "local"),
+                                    // a tenant: its domains, its key from the environment, its routing-key prefix
+                                    Map.entry("gateway.tenants", "k"),
+                                    Map.entry("gateway.tenant.k.domains", "*.karaf-tenant.example.com"),
+                                    Map.entry("gateway.tenant.k.keys", "{{env:CSS_CALLBACK_KEYS_K:}}"),
+                                    Map.entry("gateway.tenant.k.routing-key-prefix", "tenant-k."));
                             for (Map.Entry<String, String> setting : settings.entrySet()) {
                                 setKey(cfg, setting.getKey(), setting.getValue());
                             }
@@ -216,6 +225,21 @@ class KarafIT {
                         .contains("css_gateway_requests_total{reason=\"accepted\",tenant=\"\",verdict=\"accepted\"} 1.0")
                         .contains("css_gateway_events_total{event_type=\"1\",routing_key=\"karaf.stream.push\",tenant=\"\"} 1.0");
 
+                // tenant k: its key signs for its domains, published under its prefix with css_tenant; not for others
+                String ofTenant = broker.bindQueue(exchange, "karaf.tenant-k.stream.#");
+                assertThat(karaf.post(port, PATH, TestCallbacks.sample("1-push.doc.json").withUniqueSequence()
+                        .with("app", "live.karaf-tenant.example.com").freshlySignedWith(TENANT_KEY).asString())
+                        .statusCode()).isEqualTo(200);
+                assertThat(broker.next(ofTenant, Duration.ofSeconds(10))).isNotNull().satisfies(tenants -> {
+                    assertThat(tenants.getEnvelope().getRoutingKey()).isEqualTo("karaf.tenant-k.stream.push");
+                    assertThat(tenants.getProps().getHeaders().get("css_tenant")).hasToString("k");
+                });
+                HttpResponse<String> elsewhere = karaf.post(port, PATH, TestCallbacks.sample("1-push.doc.json")
+                        .withUniqueSequence().freshlySignedWith(TENANT_KEY).asString());
+                assertThat(elsewhere.statusCode()).isEqualTo(401);
+                assertThat(auditLines(karaf)).anyMatch(line -> line.contains("\"reason\":\"key-of-another-tenant\""));
+                broker.drain(queue, Duration.ofMillis(300));
+
                 // an abnormal interruption: a digest mail
                 assertThat(karaf.post(port, PATH, TestCallbacks.sample("0-interrupt.doc.json").withUniqueSequence()
                         .with("errcode", 13).with("stream_id", "karaf-" + run).freshlySignedWith(KEY).asString())
@@ -299,7 +323,8 @@ class KarafIT {
                 // Karaf's shutdown stops the gateway with it
                 karaf.stop();
                 assertThat(KarafContainer.listening(port)).isFalse();
-                assertThat(karaf.log()).doesNotContain(KEY).doesNotContain("Exception in thread");
+                assertThat(karaf.log()).doesNotContain(KEY).doesNotContain(TENANT_KEY)
+                        .doesNotContain("Exception in thread");
             } finally {
                 broker.deleteExchange(exchange);
                 broker.deleteExchange(unrouted);
