@@ -3,11 +3,13 @@
 # Measures the publish-only ceiling, then the gateway (prod profile, the real RabbitMQ at 127.0.0.1:5672) flat out in
 # three configurations, interleaved over ROUNDS rounds (A B C A B C ...):
 #   flat-1    the flat list, one key (CSS_CALLBACK_KEYS): the gateway as bench/run.sh measures it
+#   bound-1   one tenant owning the callbacks' domain, its one key: what the tenant steps cost (its lookup, its
+#             allow-list and rate-limit checks, its routing-key prefix, css_tenant, the audit field, the metric label)
 #   bound-50  50 tenants, each with its own key and push domains (exact names and *. patterns); the callbacks are
 #             for one tenant's domain: a tenant lookup and the one key of that tenant
 #   flat-50   the flat list with the same 50 keys, the matching one last: what 50 templates cost without tenants
 # For each: req/s and its ratio to publish-only, CPU per event. Sends traffic only to 127.0.0.1; every load stops by
-# itself. Takes about 8 minutes (ROUNDS=2).
+# itself. Takes about 11 minutes (ROUNDS=2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -117,6 +119,10 @@ for round in $(seq 1 "$ROUNDS"); do
     echo "== round $round: flat-1"
     start_gateway flat-1 CSS_CALLBACK_KEYS=$KEY --
     echo -n "   "; measure flat-1; stop_gateway
+    echo "== round $round: bound-1"
+    start_gateway bound-1 "CSS_CALLBACK_KEYS_T50=$KEY" -- "-Dgateway.tenants=t50" \
+        "-Dgateway.tenant.t50.domains=bench.example.com" "-Dgateway.tenant.t50.keys={{env:CSS_CALLBACK_KEYS_T50:}}"
+    echo -n "   "; measure bound-1; stop_gateway
     echo "== round $round: bound-50"
     start_gateway bound-50 "${TENANT_ENV[@]}" -- "${TENANT_OPTS[@]}"
     grep -q 'Tenant t50: domains \[bench.example.com' "$OUT/gateway-bound-50.log"
@@ -133,7 +139,7 @@ read = lambda n: [tuple(map(int, l.split())) for l in open(f"{out}/{n}.results")
 publish = read("publish-only")[0][0]
 rows = ["| configuration | req/s (each round) | of publish-only (median) | CPU-us per event (each round) |", "|---|---|---|---|"]
 rows.append(f"| publish-only | {publish} | 100% | {read('publish-only')[0][1]} |")
-for name in ("flat-1", "bound-50", "flat-50"):
+for name in ("flat-1", "bound-1", "bound-50", "flat-50"):
     r = read(name)
     rows.append(f"| {name} | {', '.join(str(x[0]) for x in r)} | {statistics.median(x[0] for x in r) / publish * 100:.0f}% "
                 f"| {', '.join(str(x[1]) for x in r)} |")

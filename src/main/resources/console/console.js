@@ -190,7 +190,9 @@
       id.textContent = '(no identity)';
     }
     const verdict = cell(e.verdict + (e.reason ? ' (' + e.reason + ')' : ''), 'verdict-' + e.verdict);
-    return tr(cell(e.received_at), verdict, id, cell(e.stream_id, 'wrap'), cell(e.app), cell(e.errcode),
+    return tr(cell(e.received_at), verdict, id, cell(e.stream_id, 'wrap'),
+      // the push domain, and its tenant when the gateway has tenants
+      cell(e.tenant ? e.app + ' (' + e.tenant + ')' : e.app), cell(e.errcode),
       cell(e.routing_key), cell(e.remote_addr), cell(e.instance));
   }
 

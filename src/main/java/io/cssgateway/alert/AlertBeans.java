@@ -174,7 +174,8 @@ public final class AlertBeans {
                 throw new IllegalStateException(prefix + "url must be an http(s) URL");
             }
             Set<String> domains = new HashSet<>(settings.list(prefix + "domains"));
-            tenants.all().stream().filter(t -> t.alertWebhooks().contains(name)).forEach(t -> domains.addAll(t.domains()));
+            tenants.all().stream().filter(t -> t.alertWebhooks().contains(name))
+                    .forEach(t -> domains.addAll(t.domains()));
             channels.add(new WebhookChannel(name, ChatFormat.of(type, name), url,
                     settings.optional(prefix + "secret"), kinds(settings, prefix + "kinds"), domains));
         }

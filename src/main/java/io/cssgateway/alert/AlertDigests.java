@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Collects the alerts read from the alert queue (abnormal interruptions, push errors, recording exceptions) into one
  * open digest per recipient list (a tenant's own, {@code gateway.tenant.<name>.alert.to}, for the events its
- * {@code css_tenant} header names; else the category's), and hands out each digest when its window has passed (or at once for the first
- * alert after a quiet window, when configured). The messages are acknowledged to the broker only once every channel
- * has delivered their digest or kept it as undelivered: until then a restart gets them again.
+ * {@code css_tenant} header names; else the category's), and hands out each digest when its window has passed (or
+ * at once for the first alert after a quiet window, when configured). The messages are acknowledged to the broker
+ * only once every channel has delivered their digest or kept it as undelivered: until then a restart gets them again.
  */
 public final class AlertDigests {
 

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The audit lines of every instance, from the {@link AuditIndex}, JSON on the management port:
  * <ul>
- * <li>{@code GET /api/events}: filters {@code stream_id}, {@code app}, {@code event_type}, {@code verdict},
+ * <li>{@code GET /api/events}: filters {@code stream_id}, {@code app}, {@code tenant}, {@code event_type},
+ *     {@code verdict},
  *     {@code reason}, {@code routing_key} (a topic pattern), {@code from}, {@code to} (ISO-8601), newest first, paged by
  *     {@code limit} and {@code cursor}; each entry the fields of its audit line, without the body;</li>
  * <li>{@code GET /api/events/{event_id}}: every line of that identity, oldest first, each with its body as audited
@@ -49,7 +50,7 @@ public final class EventsApi {
     private static final Logger LOG = LoggerFactory.getLogger(EventsApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String EVENTS = "/api/events";
-    private static final Set<String> SEARCH_PARAMETERS = Set.of(AuditLine.STREAM_ID, AuditLine.APP,
+    private static final Set<String> SEARCH_PARAMETERS = Set.of(AuditLine.STREAM_ID, AuditLine.APP, AuditLine.TENANT,
             AuditLine.EVENT_TYPE, AuditLine.VERDICT, AuditLine.REASON, AuditLine.ROUTING_KEY, "from", "to", "limit",
             "cursor");
     private static final int TOP_SOURCES = 50;
@@ -91,8 +92,9 @@ public final class EventsApi {
         for (String name : query.names()) {
             if (!SEARCH_PARAMETERS.contains(name)) {
                 ApiAccess.badRequest(request, "unknown parameter '" + name + "': the filters are " + String.join(", ",
-                        List.of(AuditLine.STREAM_ID, AuditLine.APP, AuditLine.EVENT_TYPE, AuditLine.VERDICT,
-                                AuditLine.REASON, AuditLine.ROUTING_KEY, "from", "to")) + "; the paging limit and cursor");
+                        List.of(AuditLine.STREAM_ID, AuditLine.APP, AuditLine.TENANT, AuditLine.EVENT_TYPE,
+                                AuditLine.VERDICT, AuditLine.REASON, AuditLine.ROUTING_KEY, "from", "to"))
+                        + "; the paging limit and cursor");
                 return;
             }
         }
@@ -118,7 +120,8 @@ public final class EventsApi {
                 throw new BadParameter("from (" + from + ") must be before to (" + to + ")");
             }
             search = new AuditIndex.Search(from, to, text(query.get(AuditLine.STREAM_ID)),
-                    text(query.get(AuditLine.APP)), eventType(query.get(AuditLine.EVENT_TYPE)), verdict,
+                    text(query.get(AuditLine.APP)), text(query.get(AuditLine.TENANT)),
+                    eventType(query.get(AuditLine.EVENT_TYPE)), verdict,
                     text(query.get(AuditLine.REASON)), pattern == null ? null : TopicPattern.regex(pattern));
             if (query.get("cursor") != null) {
                 cursor = cursor(query.get("cursor"));
@@ -259,6 +262,7 @@ public final class EventsApi {
         entry.put(AuditLine.EVENT, row.event());
         entry.put(AuditLine.STREAM_ID, row.streamId());
         entry.put(AuditLine.APP, row.app());
+        entry.put(AuditLine.TENANT, row.tenant());
         entry.put(AuditLine.ERRCODE, row.errcode());
         entry.put(AuditLine.ROUTING_KEY, row.routingKey());
         return entry;

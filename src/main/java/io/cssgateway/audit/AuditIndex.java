@@ -39,22 +39,22 @@ public final class AuditIndex implements AutoCloseable {
     /** The verdicts a search may name; written into the SQL as literals (the partial index needs them so). */
     public static final Set<String> VERDICTS = Set.of(AuditLine.ACCEPTED, AuditLine.DUPLICATE, AuditLine.REJECTED);
     private static final String COLUMNS = "id, at_ms, instance, remote_addr, http_status, verdict, reason, event_id, "
-            + "event_type, event, stream_id, app, errcode, routing_key";
+            + "event_type, event, stream_id, app, errcode, routing_key, tenant";
 
     /** One audit line as indexed: its fields; {@code line} the whole line, when asked for. */
     public record Row(long id, long atMs, String instance, String remoteAddr, Integer httpStatus, String verdict,
             String reason, String eventId, Integer eventType, String event, String streamId, String app,
-            Integer errcode, String routingKey, String line) {}
+            Integer errcode, String routingKey, String tenant, String line) {}
 
     /** A line to index: its fields, the line, and where it is in its instance's files. */
     public record NewLine(long atMs, String instance, String remoteAddr, Integer httpStatus, String verdict,
             String reason, String eventId, Integer eventType, String event, String streamId, String app,
-            Integer errcode, String routingKey, String line) {}
+            Integer errcode, String routingKey, String tenant, String line) {}
 
     /** What a search asks for; a null field does not narrow. {@code routingKeyRegex} as
      * {@code TopicPattern.regex} makes it. */
-    public record Search(Instant from, Instant to, String streamId, String app, Integer eventType, String verdict,
-            String reason, String routingKeyRegex) {
+    public record Search(Instant from, Instant to, String streamId, String app, String tenant, Integer eventType,
+            String verdict, String reason, String routingKeyRegex) {
         public Search {
             if (verdict != null && !VERDICTS.contains(verdict)) {
                 throw new IllegalArgumentException("verdict must be one of " + VERDICTS + ", got '" + verdict + "'");
@@ -132,8 +132,10 @@ public final class AuditIndex implements AutoCloseable {
         statements.add("CREATE TABLE IF NOT EXISTS " + lines + " (" + id + ", at_ms BIGINT NOT NULL, instance " + name
                 + " NOT NULL, remote_addr " + name + ", http_status INT, verdict " + name + ", reason " + name
                 + ", event_id " + name + ", event_type INT, event " + name + ", stream_id " + name + ", app " + name
-                + ", errcode INT, routing_key " + name + ", line " + text + " NOT NULL, PRIMARY KEY "
+                + ", errcode INT, routing_key " + name + ", tenant " + name + ", line " + text + " NOT NULL, PRIMARY KEY "
                 + (postgres ? "(at_ms, id)) PARTITION BY RANGE (at_ms)" : "(id))"));
+        // a table of a version before tenants (issue 33) gains the column; PostgreSQL adds it to every partition
+        statements.add("ALTER TABLE " + lines + " ADD COLUMN IF NOT EXISTS tenant " + name);
         // newest first, all lines; one stream's; one identity's; the refusals and duplicates (few among many)
         statements.add("CREATE INDEX IF NOT EXISTS " + lines + "_at ON " + lines + " (at_ms, id)");
         statements.add("CREATE INDEX IF NOT EXISTS " + lines + "_stream ON " + lines + " (stream_id, at_ms, id)");
@@ -207,7 +209,7 @@ public final class AuditIndex implements AutoCloseable {
     private void insert(Connection connection, List<NewLine> newLines) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + lines + " (at_ms, instance, "
                 + "remote_addr, http_status, verdict, reason, event_id, event_type, event, stream_id, app, errcode, "
-                + "routing_key, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + "routing_key, tenant, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (NewLine line : newLines) {
                 insert.setLong(1, line.atMs());
                 insert.setString(2, line.instance());
@@ -222,7 +224,8 @@ public final class AuditIndex implements AutoCloseable {
                 insert.setString(11, line.app());
                 setInteger(insert, 12, line.errcode());
                 insert.setString(13, line.routingKey());
-                insert.setString(14, line.line());
+                insert.setString(14, line.tenant());
+                insert.setString(15, line.line());
                 insert.addBatch();
             }
             insert.executeBatch();
@@ -333,6 +336,7 @@ public final class AuditIndex implements AutoCloseable {
         }
         narrow(sql, values, "stream_id", search.streamId());
         narrow(sql, values, "app", search.app());
+        narrow(sql, values, "tenant", search.tenant());
         narrow(sql, values, "event_type", search.eventType());
         narrow(sql, values, "reason", search.reason());
         if (search.verdict() != null) {
@@ -442,7 +446,8 @@ public final class AuditIndex implements AutoCloseable {
                     rows.add(new Row(found.getLong(1), found.getLong(2), found.getString(3), found.getString(4),
                             integer(found, 5), found.getString(6), found.getString(7), found.getString(8),
                             integer(found, 9), found.getString(10), found.getString(11), found.getString(12),
-                            integer(found, 13), found.getString(14), withLine ? found.getString(15) : null));
+                            integer(found, 13), found.getString(14), found.getString(15),
+                            withLine ? found.getString(16) : null));
                 }
             }
         }

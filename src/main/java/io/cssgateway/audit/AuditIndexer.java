@@ -398,7 +398,7 @@ public final class AuditIndexer extends ServiceSupport {
                 text(fields, AuditLine.VERDICT), text(fields, AuditLine.REASON), text(fields, AuditLine.EVENT_ID),
                 integer(fields, AuditLine.EVENT_TYPE), text(fields, AuditLine.EVENT), text(fields, AuditLine.STREAM_ID),
                 text(fields, AuditLine.APP), integer(fields, AuditLine.ERRCODE), text(fields, AuditLine.ROUTING_KEY),
-                new String(bytes, offset, length, StandardCharsets.UTF_8));
+                text(fields, AuditLine.TENANT), new String(bytes, offset, length, StandardCharsets.UTF_8));
     }
 
     private static String text(Map<String, Object> fields, String name) {

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The beans of routes/intake.camel.yaml, built from the intake's keys ({@code camel.server.*}, {@code gateway.http.*},
- * {@code gateway.signature.*}, {@code gateway.tenants} and {@code gateway.tenant.*}) and bound under the names the route calls them by; and the HTTP server in front of it.
+ * {@code gateway.signature.*}, {@code gateway.tenants} and {@code gateway.tenant.*}) and bound under the names the
+ * route calls them by; and the HTTP server in front of it.
  */
 public final class IntakeBeans {
 
@@ -126,7 +127,7 @@ public final class IntakeBeans {
         if (!required) {
             LOG.warn("gateway.signature.required=false: callbacks without t/sign are accepted{}. "
                     + "Anyone who can reach the endpoint can publish events.",
-                    keys.isEmpty() ? ", and no sign is verified as no key is configured" : "");
+                    keys.isEmpty() && tenants.isEmpty() ? ", and no sign is verified as no key is configured" : "");
         }
         Set<Integer> unsigned = Tenants.unsignedEventTypes(settings, "gateway.signature.unsigned-event-types");
         logUnsigned("gateway.signature.unsigned-event-types", unsigned, eventTypes);
@@ -134,7 +135,8 @@ public final class IntakeBeans {
             logUnsigned("gateway.tenant." + tenant.getName() + ".unsigned-event-types", tenant.unsignedEventTypes(),
                     eventTypes);
         }
-        return new SignatureVerifier(keys, tenants, Duration.ofSeconds(settings.integer("gateway.signature.clock-skew-seconds")),
+        return new SignatureVerifier(keys, tenants,
+                Duration.ofSeconds(settings.integer("gateway.signature.clock-skew-seconds")),
                 Duration.ofSeconds(settings.positive("gateway.signature.max-expiry-seconds")), required, unsigned,
                 Clock.systemUTC());
     }

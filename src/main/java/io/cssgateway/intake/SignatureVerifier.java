@@ -134,7 +134,7 @@ public final class SignatureVerifier {
     private static boolean matchesAnyKey(byte[][] keys, String expiry, String sign) {
         byte[] given = sign.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
         byte[] t = expiry.getBytes(StandardCharsets.US_ASCII);
-        MessageDigest md5 = md5();
+        MessageDigest md5 = MD5.get();
         boolean match = false;
         for (byte[] key : keys) {
             md5.update(key);
@@ -157,6 +157,12 @@ public final class SignatureVerifier {
         }
         return out;
     }
+
+    /**
+     * Each HTTP worker's own digest, reset by each {@code digest()}: looking MD5 up in the security providers for every
+     * callback took up to 7% of the gateway's CPU at saturation (a profile of issue 33, bench/README.md).
+     */
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(SignatureVerifier::md5);
 
     private static MessageDigest md5() {
         try {

@@ -43,6 +43,7 @@ public final class ReplayedEvents {
         }
         Callback callback = new Callback((ObjectNode) body, eventType, body.path("t").asText(null), null);
         return messages.build(callback, line.eventId(), line.event(), line.category(), line.routingKey(),
-                line.errcode(), line.signed(), line.tenant(), receivedAt.toEpochMilli()).withHeader(REPLAYED_HEADER, true);
+                line.errcode(), line.signed(), line.tenant(), receivedAt.toEpochMilli())
+                .withHeader(REPLAYED_HEADER, true);
     }
 }

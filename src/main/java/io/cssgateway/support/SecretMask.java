@@ -1,7 +1,8 @@
 package io.cssgateway.support;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -13,23 +14,87 @@ import java.util.List;
 public final class SecretMask {
 
     private static final byte[] MASK = "***".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[][] NONE = new byte[0][];
 
-    private final List<byte[]> keys;
+    /**
+     * The keys by their first byte, the longest first: one pass over the line looks only at the keys that start with
+     * the byte at hand. Written for this, not taken from a library: with 50 keys (a tenant per callback template) a
+     * scan of the line per key took 85 us an audit line, this pass 0.9 us (1 us with one key, where the scan took 3;
+     * bench/README.md, run 56).
+     */
+    private final byte[][][] byFirstByte = new byte[256][][];
 
     public SecretMask(List<String> keys) {
-        this.keys = keys.stream().filter(k -> !k.isEmpty()).map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
+        Arrays.fill(byFirstByte, NONE);
+        keys.stream().filter(k -> !k.isEmpty()).map(k -> k.getBytes(StandardCharsets.UTF_8)).distinct()
+                .sorted(Comparator.comparingInt((byte[] k) -> k.length).reversed()).forEach(key -> {
+                    byte[][] bucket = byFirstByte[key[0] & 0xff];
+                    byte[][] grown = Arrays.copyOf(bucket, bucket.length + 1);
+                    grown[bucket.length] = key;
+                    byFirstByte[key[0] & 0xff] = grown;
+                });
     }
 
     /** {@code line} with every key and {@code sign} (may be null) masked; the same array when none occurs. */
     public byte[] mask(byte[] line, String sign) {
-        byte[] masked = line;
-        for (byte[] key : keys) {
-            masked = replace(masked, key, false);
+        byte[] signBytes = isSignShaped(sign) ? sign.getBytes(StandardCharsets.US_ASCII) : null;
+        // where each secret starts and how long it is, in the order met
+        int[] found = null;
+        int count = 0;
+        for (int i = 0; i < line.length; ) {
+            int length = secretAt(line, i, signBytes);
+            if (length == 0) {
+                i++;
+                continue;
+            }
+            if (found == null) {
+                found = new int[8];
+            } else if (count * 2 == found.length) {
+                found = Arrays.copyOf(found, found.length * 2);
+            }
+            found[count * 2] = i;
+            found[count * 2 + 1] = length;
+            count++;
+            i += length;
         }
-        if (isSignShaped(sign)) {
-            masked = replace(masked, sign.getBytes(StandardCharsets.US_ASCII), true);
+        if (found == null) {
+            return line;
         }
-        return masked;
+        int removed = 0;
+        for (int n = 0; n < count; n++) {
+            removed += found[n * 2 + 1] - MASK.length;
+        }
+        byte[] out = new byte[line.length - removed];
+        int from = 0;
+        int to = 0;
+        for (int n = 0; n < count; n++) {
+            int start = found[n * 2];
+            System.arraycopy(line, from, out, to, start - from);
+            to += start - from;
+            System.arraycopy(MASK, 0, out, to, MASK.length);
+            to += MASK.length;
+            from = start + found[n * 2 + 1];
+        }
+        System.arraycopy(line, from, out, to, line.length - from);
+        return out;
+    }
+
+    /** The length of the secret that starts at {@code at} (the longest key, else the sign in any case), or 0. */
+    private int secretAt(byte[] line, int at, byte[] sign) {
+        for (byte[] key : byFirstByte[line[at] & 0xff]) {
+            if (at + key.length <= line.length && Arrays.equals(line, at, at + key.length, key, 0, key.length)) {
+                return key.length;
+            }
+        }
+        if (sign != null && at + sign.length <= line.length && lower(line[at]) == lower(sign[0])) {
+            for (int j = 1; j < sign.length; j++) {
+                if (lower(line[at + j]) != lower(sign[j])) {
+                    return 0;
+                }
+            }
+            return sign.length;
+        }
+        return 0;
     }
 
     public static boolean isSignShaped(String sign) {
@@ -38,45 +103,6 @@ public final class SecretMask {
         }
         for (int i = 0; i < sign.length(); i++) {
             if (Character.digit(sign.charAt(i), 16) < 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static byte[] replace(byte[] text, byte[] secret, boolean ignoreCase) {
-        List<Integer> at = null;
-        for (int i = 0; i + secret.length <= text.length; i++) {
-            if (matches(text, i, secret, ignoreCase)) {
-                if (at == null) {
-                    at = new ArrayList<>();
-                }
-                at.add(i);
-                i += secret.length - 1;
-            }
-        }
-        if (at == null) {
-            return text;
-        }
-        byte[] out = new byte[text.length - at.size() * (secret.length - MASK.length)];
-        int from = 0;
-        int to = 0;
-        for (int start : at) {
-            System.arraycopy(text, from, out, to, start - from);
-            to += start - from;
-            System.arraycopy(MASK, 0, out, to, MASK.length);
-            to += MASK.length;
-            from = start + secret.length;
-        }
-        System.arraycopy(text, from, out, to, text.length - from);
-        return out;
-    }
-
-    private static boolean matches(byte[] text, int at, byte[] secret, boolean ignoreCase) {
-        for (int j = 0; j < secret.length; j++) {
-            byte a = text[at + j];
-            byte b = secret[j];
-            if (a != b && !(ignoreCase && lower(a) == lower(b))) {
                 return false;
             }
         }

@@ -38,9 +38,7 @@ class TenantAlertsRouteTest {
     @Test
     void aTenantsAlertsGoToItsRecipientsAndItsChannelsTakeItsStreamsOnly() throws Exception {
         try (ChatReceiver chat = new ChatReceiver(Map.of())) {
-            Properties configuration = new Properties();
-            configuration.putAll(TestTenants.KEYS);
-            configuration.putAll(TestTenants.twoTenants());
+            Properties configuration = TestTenants.configuration();
             configuration.setProperty("gateway.alert.enabled", "true");
             configuration.setProperty("gateway.alert.window-seconds", "1");
             configuration.setProperty("gateway.alert.from", "css-gateway@example.com");

@@ -36,7 +36,7 @@ class EventsApiTest {
             h2.setURL("jdbc:h2:file:" + dir.resolve("index"));
             index = new AuditIndex(h2, false, "test", "css_gateway_audit", 2, Duration.ofSeconds(5));
             index.add("gw", List.of(new AuditIndex.NewLine(1_796_380_000_000L, "gw", "10.0.0.1", 200, "accepted", null,
-                    "1:7", 1, "push", "s<1>", "live.example.com", null, "stream.push",
+                    "1:7", 1, "push", "s<1>", "live.example.com", null, "stream.push", null,
                     "{\"received_at\":\"2026-12-04T10:26:40.000Z\",\"verdict\":\"accepted\",\"body\":{\"x\":1.10}}")),
                     Map.of("audit-2026-12-04.jsonl", new long[] {100, 0}));
         }

@@ -49,7 +49,7 @@ class AuditIndexPostgresIT {
     private static AuditIndex.NewLine line(String at, String instance, String eventId, String stream, String verdict,
             String routingKey) {
         return new AuditIndex.NewLine(Instant.parse(at).toEpochMilli(), instance, "10.0.0.1", 200, verdict, null,
-                eventId, 1, "push", stream, "live.example.com", null, routingKey,
+                eventId, 1, "push", stream, "live.example.com", null, routingKey, null,
                 "{\"received_at\":\"" + at + "\",\"body\":{}}");
     }
 
@@ -76,15 +76,15 @@ class AuditIndexPostgresIT {
         assertThat(SharedDatabase.single("SELECT COUNT(*) FROM pg_inherits WHERE inhparent = '" + table
                 + "'::regclass")).isEqualTo(2);
 
-        AuditIndex.Search all = new AuditIndex.Search(null, null, null, null, null, null, null, null);
+        AuditIndex.Search all = new AuditIndex.Search(null, null, null, null, null, null, null, null, null);
         assertThat(second.search(all, null, 10).rows()).extracting(AuditIndex.Row::instance)
                 .containsExactly("b", "b", "a", "b", "a");
         assertThat(first.event("1:2")).extracting(AuditIndex.Row::verdict).containsExactly("accepted", "duplicate");
-        AuditIndex.Search interruptions = new AuditIndex.Search(null, null, null, null, null, null, null,
+        AuditIndex.Search interruptions = new AuditIndex.Search(null, null, null, null, null, null, null, null,
                 TopicPattern.regex("stream.interrupt.#"));
         assertThat(first.search(interruptions, null, 10).rows()).extracting(AuditIndex.Row::eventId)
                 .containsExactly("0:3");
-        AuditIndex.Search duplicates = new AuditIndex.Search(null, null, "s", null, null, "duplicate", null, null);
+        AuditIndex.Search duplicates = new AuditIndex.Search(null, null, "s", null, null, null, "duplicate", null, null);
         assertThat(first.search(duplicates, null, 10).rows()).extracting(AuditIndex.Row::instance).containsExactly("b");
 
         // 30 days kept on 2026-12-04: November's first day goes, its partition dropped, its positions forgotten

@@ -84,7 +84,9 @@ class AsyncApiDocTest {
     @Test
     void theHeadersAreTheOnesTheGatewaySets() throws IOException {
         Callback push = new CallbackReader().parse(TestCallbacks.sample("1-push.doc.json").bytes());
-        OutgoingEvent event = new EventMessage(List.of()).build(push, "1:x", "push", null, "stream.push", 0, true, null, 0);
+        // a tenant's event: every header the gateway sets
+        OutgoingEvent event = new EventMessage(List.of()).build(push, "1:x", "push", null, "stream.push", 0, true,
+                "tenant-a", 0);
 
         assertThat(map(document(), "components", "schemas", "headers", "properties"))
                 .containsOnlyKeys(event.headers().keySet().toArray(String[]::new));

@@ -36,6 +36,14 @@ public final class TestTenants {
         return settings;
     }
 
+    /** The two tenants and their keys' placeholders, as a route test's configuration to add to. */
+    public static Properties configuration() {
+        Properties configuration = new Properties();
+        configuration.putAll(KEYS);
+        configuration.putAll(twoTenants());
+        return configuration;
+    }
+
     /** The tenants of these settings over application.properties, with the keys' placeholders filled. */
     public static Tenants read(Map<String, String> settings, List<String> flatKeys) throws Exception {
         try (DefaultCamelContext camel = new DefaultCamelContext()) {

@@ -25,9 +25,7 @@ class TenantsRouteTest extends RouteTestSupport {
 
     @Override
     protected Properties configuration() {
-        Properties configuration = new Properties();
-        configuration.putAll(TestTenants.KEYS);
-        configuration.putAll(TestTenants.twoTenants());
+        Properties configuration = TestTenants.configuration();
         // every key bound: no unbound key signs for any domain
         configuration.setProperty("gateway.signature.keys", "");
         configuration.setProperty("gateway.tenant.a.routing-key-prefix", "tenant-a.");

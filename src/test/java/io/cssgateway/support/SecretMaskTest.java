@@ -37,6 +37,22 @@ class SecretMaskTest {
     }
 
     @Test
+    void manyKeysAreMaskedInOnePassTheLongestWhereTwoStartAlike() {
+        List<String> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            keys.add("TenantKey" + i + "x");
+        }
+        keys.add("TenantKey1");
+        SecretMask mask = new SecretMask(keys);
+
+        assertThat(mask(mask, "a TenantKey1x b TenantKey49x c TenantKey1 d TenantKey5 e", null))
+                .isEqualTo("a *** b *** c *** d TenantKey5 e");
+        assertThat(mask(mask, "TenantKey42x", SIGN)).isEqualTo("***");
+        // a line's last bytes: a key cut short is no key
+        assertThat(mask(mask, "x TenantKey4", null)).isEqualTo("x TenantKey4");
+    }
+
+    @Test
     void adjacentAndRepeatedSecretsAreAllMasked() {
         assertThat(mask(new SecretMask(List.of()), SIGN + SIGN + "-" + SIGN, SIGN)).isEqualTo("******-***");
     }

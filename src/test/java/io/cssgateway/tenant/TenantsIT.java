@@ -6,9 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.GetResponse;
 import io.cssgateway.harness.BrokerProbe;
+import io.cssgateway.harness.Eventually;
 import io.cssgateway.harness.GatewayProcess;
 import io.cssgateway.harness.TestCallbacks;
 import io.cssgateway.harness.TestTenants;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TenantsIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     Path dir;
@@ -69,6 +74,15 @@ class TenantsIT {
     private static String push(String app, String key) {
         return TestCallbacks.sample("1-push.doc.json").withUniqueSequence().with("app", app).freshlySignedWith(key)
                 .asString();
+    }
+
+    private static String events(GatewayProcess gateway, String query) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.managementPort()
+                    + "/api/events?" + query)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            return e.toString();
+        }
     }
 
     private List<JsonNode> auditLines() throws Exception {
@@ -132,6 +146,15 @@ class TenantsIT {
                     + "tenant=\"a\"}")).isEqualTo(1.0);
             assertThat(gateway.output()).doesNotContain(TestTenants.KEY_A).doesNotContain(TestTenants.KEY_B)
                     .contains("Tenant a: domains [push.a.example.com], appids [], 1 key(s), routing keys tenant-a.*");
+
+            // the events API (and the console) select a tenant's lines, its refusals with them
+            Eventually.holds(() -> {
+                String events = events(gateway, "tenant=a");
+                return events.contains("\"reason\":\"key-of-another-tenant\"")
+                        && events.contains("\"routing_key\":\"tenant-a.stream.push\"");
+            }, "tenant a's lines in the events API");
+            JsonNode ofTenantA = JSON.readTree(events(gateway, "tenant=a")).get("events");
+            assertThat(ofTenantA).hasSize(2).allSatisfy(entry -> assertThat(entry.get("tenant").asText()).isEqualTo("a"));
         }
     }
 
