@@ -3,6 +3,7 @@ package io.cssgateway.alert;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.Channel;
+import io.cssgateway.event.EventMessage;
 import io.cssgateway.tenant.Tenant;
 import io.cssgateway.tenant.Tenants;
 import java.io.IOException;
@@ -32,8 +33,6 @@ import org.slf4j.LoggerFactory;
 public final class AlertDigests {
 
     private static final Logger LOG = LoggerFactory.getLogger(AlertDigests.class);
-    /** The event's tenant, as the gateway published it (EventMessage). */
-    static final String TENANT_HEADER = "css_tenant";
 
     private final AlertPolicy policy;
     private final Tenants tenants;
@@ -74,7 +73,7 @@ public final class AlertDigests {
             return;
         }
         // a name no configuration gave (a message published by hand) is no tenant
-        Tenant tenant = tenants.named(exchange.getMessage().getHeader(TENANT_HEADER, String.class));
+        Tenant tenant = tenants.named(exchange.getMessage().getHeader(EventMessage.TENANT_HEADER, String.class));
         add(kind, alert, exchange.getMessage().getHeader(SpringRabbitMQConstants.MESSAGE_ID, String.class), ack,
                 tenant == null || tenant.alertTo().isEmpty() ? null : tenant.alertTo());
     }

@@ -39,6 +39,9 @@ import org.apache.camel.Exchange;
  */
 public final class EventMessage {
 
+    /** The header naming the event's tenant (gateway.tenants), which the alert digests read back. */
+    public static final String TENANT_HEADER = "css_tenant";
+
     private static final Set<String> ADDED = Set.of("event", "category", "received_at", "decoded");
 
     private final JsonFactory json = new ObjectMapper().getFactory();
@@ -91,7 +94,7 @@ public final class EventMessage {
         putIfPresent(headers, "css_app", callback.app());
         putIfPresent(headers, "css_errcode", errcode);
         headers.put("css_signed", signed);
-        putIfPresent(headers, "css_tenant", tenant);
+        putIfPresent(headers, TENANT_HEADER, tenant);
         String eventTime = callback.text("event_time");
         long timestamp = Integers.isInteger(eventTime) ? Long.parseLong(eventTime) * 1000 : receivedAt;
         return new OutgoingEvent(routingKey, eventId, timestamp, headers, body(callback, event, category, receivedAt));

@@ -20,6 +20,7 @@ public final class TenantOfCallback {
     }
 
     public Tenant of(Callback callback) {
+        // without tenants, not even the callback's fields are read
         return tenants.isEmpty() ? null : tenants.owner(callback.app(), callback.appid());
     }
 
