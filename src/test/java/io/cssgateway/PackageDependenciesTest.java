@@ -20,12 +20,14 @@ import org.junit.jupiter.api.Test;
 class PackageDependenciesTest {
 
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?io\\.cssgateway\\.(\\w+)\\.", Pattern.MULTILINE);
-    private static final Set<String> SHARED = Set.of("support", "event", "tenant");
+    private static final Set<String> SHARED = Set.of("support", "event", "tenant", "trace");
     private static final Map<String, Set<String>> MAY_IMPORT = Map.ofEntries(
             Map.entry("support", Set.of()),
             Map.entry("event", Set.of("support", "tenant")),
             // the tenants as configured, and which one owns a callback
             Map.entry("tenant", Set.of("support", "event")),
+            // the spans, and the trace context in the messages
+            Map.entry("trace", Set.of("support", "event")),
             Map.entry("intake", SHARED),
             Map.entry("classify", SHARED),
             Map.entry("dedup", SHARED),
@@ -39,12 +41,12 @@ class PackageDependenciesTest {
             Map.entry("reload", Set.of("support", "event", "intake")),
             // reads the audit files and publishes as the gateway does; re-posts callbacks signed as the provider signs
             // them (SignatureVerifier.sign), as the dev sender does
-            Map.entry("replay", Set.of("support", "event", "intake", "audit", "publish")),
+            Map.entry("replay", Set.of("support", "event", "intake", "audit", "publish", "trace")),
             Map.entry("dev", Set.of("support", "event", "intake")),
             // the management API and console: reads the audit index, the streams, the spool; publishes a replay as
             // replay does
-            Map.entry("api", Set.of("support", "event", "audit", "publish", "replay", "spool", "streams")),
-            Map.entry("config", Set.of("support", "event", "tenant", "intake", "classify", "dedup", "publish", "spool", "audit",
+            Map.entry("api", Set.of("support", "event", "audit", "publish", "replay", "spool", "streams", "trace")),
+            Map.entry("config", Set.of("support", "event", "tenant", "trace", "intake", "classify", "dedup", "publish", "spool", "audit",
                     "alert", "observe", "streams", "dev", "reload", "api")),
             // starts Camel Main, which builds the rest from application.properties, as GatewayMain does
             Map.entry("karaf", Set.of()));

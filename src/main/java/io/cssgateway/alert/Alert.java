@@ -17,6 +17,14 @@ public interface Alert {
     /** The notice for the push domains a channel takes (every domain passes for most); null when none is theirs. */
     Notice notice(Predicate<String> domains);
 
+    /**
+     * The trace contexts ({@code traceparent}) of the events it tells of, which its mail's span links to (tracing
+     * on); none for most.
+     */
+    default java.util.List<String> traceLinks() {
+        return java.util.List.of();
+    }
+
     /** Every channel has delivered it, or given up and audited it: a digest's interruptions leave the alert queue. */
     default void delivered() {}
 }

@@ -70,6 +70,11 @@ public final class AlertDelivery {
         return alert instanceof AlertDigest digest ? digest.getAlerts() : 1;
     }
 
+    /** The trace contexts of the events the alert tells of (its mail's span links to them, tracing on). */
+    public java.util.List<String> getTraceLinks() {
+        return alert.traceLinks();
+    }
+
     /** The URL to post to (signed for DingTalk); set when the body is made. Never logged: it carries the token. */
     public String getUrl() {
         return url;

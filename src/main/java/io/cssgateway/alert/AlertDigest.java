@@ -33,11 +33,15 @@ public final class AlertDigest implements Alert {
         }
     }
 
+    /** The OpenTelemetry SDK's own bound on a span's links (OTEL_SPAN_LINK_COUNT_LIMIT's default). */
+    static final int MAX_TRACE_LINKS = 128;
+
     private final List<String> recipients;
     private final Instant openedAt;
     private final NoticeText words;
     private final Map<AlertKind, Map<String, StreamAlert>> streams = new EnumMap<>(AlertKind.class);
     private final List<Runnable> acks = new ArrayList<>();
+    private final List<String> traceLinks = new ArrayList<>();
     private int alerts;
     private Instant closedAt;
     private String mostSerious;
@@ -50,8 +54,12 @@ public final class AlertDigest implements Alert {
         this.words = words;
     }
 
-    void add(AlertKind kind, Map<String, String> alert, Runnable ack) {
+    /** @param traceparent the event's trace context, or null */
+    void add(AlertKind kind, Map<String, String> alert, Runnable ack, String traceparent) {
         alerts++;
+        if (traceparent != null && traceLinks.size() < MAX_TRACE_LINKS) {
+            traceLinks.add(traceparent);
+        }
         String stream = alert.get("app") + "/" + alert.get("stream_id");
         StreamAlert known = streams.computeIfAbsent(kind, k -> new LinkedHashMap<>()).get(stream);
         if (known == null) {
@@ -78,6 +86,12 @@ public final class AlertDigest implements Alert {
     public void delivered() {
         acks.forEach(Runnable::run);
         acks.clear();
+    }
+
+    /** The trace contexts of its first {@value #MAX_TRACE_LINKS} events (a span's links are bounded there too). */
+    @Override
+    public List<String> traceLinks() {
+        return List.copyOf(traceLinks);
     }
 
     Instant openedAt() {

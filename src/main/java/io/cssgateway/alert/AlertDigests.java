@@ -6,6 +6,7 @@ import com.rabbitmq.client.Channel;
 import io.cssgateway.event.EventMessage;
 import io.cssgateway.tenant.Tenant;
 import io.cssgateway.tenant.Tenants;
+import io.cssgateway.trace.Tracing;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -75,12 +76,16 @@ public final class AlertDigests {
         // a name no configuration gave (a message published by hand) is no tenant
         Tenant tenant = tenants.named(exchange.getMessage().getHeader(EventMessage.TENANT_HEADER, String.class));
         add(kind, alert, exchange.getMessage().getHeader(SpringRabbitMQConstants.MESSAGE_ID, String.class), ack,
-                tenant == null || tenant.alertTo().isEmpty() ? null : tenant.alertTo());
+                tenant == null || tenant.alertTo().isEmpty() ? null : tenant.alertTo(),
+                exchange.getMessage().getHeader(Tracing.TRACEPARENT, String.class));
     }
 
-    /** @param tenantRecipients its tenant's own recipients, or null for the category's */
+    /**
+     * @param tenantRecipients its tenant's own recipients, or null for the category's
+     * @param traceparent the event's trace context (tracing on), or null
+     */
     synchronized void add(AlertKind kind, Map<String, String> alert, String messageId, Runnable ack,
-            List<String> tenantRecipients) {
+            List<String> tenantRecipients, String traceparent) {
         List<String> recipients = tenantRecipients != null ? tenantRecipients
                 : policy.recipientsFor(alert.get("category"));
         String key = String.join(",", recipients);
@@ -100,7 +105,7 @@ public final class AlertDigests {
             digest.addAcknowledgement(ack);
             return;
         }
-        digest.add(kind, alert, ack);
+        digest.add(kind, alert, ack, traceparent);
     }
 
     /** The digests whose window has passed, closed and removed from the open ones. */

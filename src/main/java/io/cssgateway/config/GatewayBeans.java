@@ -30,6 +30,8 @@ import io.cssgateway.streams.StreamStates;
 import io.cssgateway.streams.StreamsBeans;
 import io.cssgateway.support.Settings;
 import io.cssgateway.tenant.Tenants;
+import io.cssgateway.trace.TraceBeans;
+import io.cssgateway.trace.Tracing;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,9 +60,10 @@ public final class GatewayBeans implements CamelConfiguration {
     public void configure(CamelContext camelContext) throws Exception {
         Settings settings = new Settings(camelContext);
         GatewayMetrics metrics = ObserveBeans.metrics(camelContext);
+        Tracing tracing = TraceBeans.bind(camelContext, settings);
         CallbackGate gate = new CallbackGate();
         IntakeHttpServer httpServer = IntakeBeans.bindHttpServer(camelContext, settings, gate,
-                metrics.notReadyAnswers());
+                metrics.notReadyAnswers(), tracing);
         Map<String, LongSupplier> closed = new LinkedHashMap<>();
         Arrays.stream(ConnectionGuard.Closed.values()).forEach(r -> closed.put(r.label(), () -> httpServer.connectionsClosed(r)));
         metrics.httpConnections(httpServer::openConnections, closed);
@@ -74,7 +77,8 @@ public final class GatewayBeans implements CamelConfiguration {
             camelContext.addService(new RoutesReloader(camelContext,
                     settings.text("camel.main.routes-include-pattern"), gate));
         }
-        PublishBeans.bindBroker(camelContext, settings, topology(settings, eventTypes), metrics.publishConfirm());
+        PublishBeans.bindBroker(camelContext, settings, topology(settings, eventTypes), metrics.publishConfirm(),
+                tracing);
         metrics.unrouted(() -> unroutedCount(camelContext));
         AuditIndexer indexer = ApiBeans.bind(camelContext, settings);
         if (indexer != null) {
@@ -91,9 +95,10 @@ public final class GatewayBeans implements CamelConfiguration {
      */
     public static EventTypes bindPipeline(CamelContext camelContext, Settings settings) throws Exception {
         GatewayMetrics metrics = ObserveBeans.metrics(camelContext);
+        Tracing tracing = TraceBeans.bind(camelContext, settings);
         EventTypes eventTypes = ClassifyBeans.bind(camelContext, settings);
         Tenants tenants = IntakeBeans.bindChecks(camelContext, settings, eventTypes);
-        IntSupplier seenInMemory = DedupBeans.bind(camelContext, settings, eventTypes);
+        IntSupplier seenInMemory = DedupBeans.bind(camelContext, settings, eventTypes, tracing);
         Spool spool = SpoolBeans.bind(camelContext, settings);
         BrokerState brokerState = PublishBeans.bindEventMessage(camelContext, settings, spool::depth);
         AuditLog auditLog = AuditBeans.bind(camelContext, settings, IntakeBeans.callbackKeys(settings, tenants));
@@ -110,6 +115,7 @@ public final class GatewayBeans implements CamelConfiguration {
         metrics.dedupEntries(seenInMemory);
         metrics.auditWriteFailures(auditLog::failures);
         metrics.brokerUp(brokerState::isUp);
+        metrics.traceSpansDropped(tracing::droppedSpans);
         metrics.mailRetries(mailState::retries);
         if (AlertBeans.enabled(settings)) {
             metrics.alertChannels(AlertBeans.channelNames(settings), Notice.KINDS);

@@ -2,10 +2,12 @@ package io.cssgateway.dedup;
 
 import io.cssgateway.event.EventTypes;
 import io.cssgateway.support.Settings;
+import io.cssgateway.trace.Tracing;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.IntSupplier;
 import org.apache.camel.CamelContext;
+import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spi.Registry;
 
 /**
@@ -18,7 +20,8 @@ public final class DedupBeans {
     private DedupBeans() {}
 
     /** Binds both; returns how many identities the store holds in memory now (with jdbc, its front), for a metric. */
-    public static IntSupplier bind(CamelContext camelContext, Settings settings, EventTypes eventTypes) {
+    public static IntSupplier bind(CamelContext camelContext, Settings settings, EventTypes eventTypes,
+            Tracing tracing) {
         Registry registry = camelContext.getRegistry();
         registry.bind("eventIdentity", new EventIdentity(eventTypes));
         int capacity = (int) settings.positive("gateway.dedup.capacity");
@@ -27,7 +30,7 @@ public final class DedupBeans {
             case "file", "memory" -> {
                 SeenEvents seen = store.equals("file")
                         ? new SeenEvents(capacity, Path.of(settings.text("gateway.dedup.file"))) : new SeenEvents(capacity);
-                registry.bind("seenEvents", seen);
+                registry.bind("seenEvents", traced(seen, tracing));
                 return seen::size;
             }
             case "jdbc" -> {
@@ -39,11 +42,17 @@ public final class DedupBeans {
                         settings.text("gateway.dedup.jdbc.table"), settings.text("gateway.dedup.jdbc.processor-name"),
                         Duration.ofSeconds(settings.positive("gateway.dedup.retention-seconds")),
                         Duration.ofSeconds(settings.positive("gateway.dedup.jdbc.expiry-interval-seconds")), capacity);
-                registry.bind("seenEvents", shared);
+                shared.trace(tracing);
+                registry.bind("seenEvents", traced(shared, tracing));
                 return shared::size;
             }
             default -> throw new IllegalStateException("gateway.dedup.store=" + store
                     + " is not supported; use file (the default, one instance), memory, or jdbc (several instances)");
         }
+    }
+
+    /** The store, its checks spans with tracing on. */
+    private static IdempotentRepository traced(IdempotentRepository store, Tracing tracing) {
+        return tracing.enabled() ? new TracedSeenEvents(store, tracing) : store;
     }
 }

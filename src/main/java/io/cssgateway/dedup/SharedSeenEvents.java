@@ -2,6 +2,10 @@ package io.cssgateway.dedup;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.cssgateway.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import java.net.URI;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,6 +73,7 @@ public final class SharedSeenEvents extends JdbcMessageIdRepository {
     // while the database cannot be reached, requests skip it until this System.nanoTime(), instead of each waiting
     // for a connection that does not come
     private volatile long nextTry;
+    private Tracing tracing = Tracing.off();
 
     public SharedSeenEvents(Database database, String table, String processorName, Duration retention,
             Duration expiryInterval, int frontCapacity) {
@@ -91,6 +96,11 @@ public final class SharedSeenEvents extends JdbcMessageIdRepository {
         setProcessorName(processorName);
         // created below with its index, by CREATE ... IF NOT EXISTS (two instances may start at once)
         setCreateTableIfNotExists(false);
+    }
+
+    /** With tracing on, each query of {@link #contains} is a span (database client, semantic conventions). */
+    void trace(Tracing tracing) {
+        this.tracing = tracing;
     }
 
     @Override
@@ -208,17 +218,36 @@ public final class SharedSeenEvents extends JdbcMessageIdRepository {
         if (skipDatabase()) {
             return false;
         }
+        Span query = databaseSpan();
         try {
             boolean seen = queryForInt(identity) > 0;
             markReachable();
             if (seen) {
                 front.add(identity);
             }
+            Tracing.end(query, null);
             return seen;
         } catch (DataAccessException e) {
+            Tracing.end(query, e);
             markUnreachable(e);
             return false;
         }
+    }
+
+    /** The span of one query (within the de-duplication's), or null with tracing off. */
+    private Span databaseSpan() {
+        Span span = tracing.startWithinCurrent("SELECT " + getTableName(), SpanKind.CLIENT);
+        if (span != null) {
+            URI server = URI.create(database.url().substring("jdbc:".length()));
+            span.setAttribute("db.system.name", "postgresql");
+            span.setAttribute("db.operation.name", "SELECT");
+            span.setAttribute("db.collection.name", getTableName());
+            span.setAttribute("db.namespace", server.getPath().replaceFirst("^/", ""));
+            span.setAttribute("db.query.text", getQueryString());
+            span.setAttribute("server.address", String.valueOf(server.getHost()));
+            span.setAttribute("server.port", server.getPort() < 0 ? 5432 : server.getPort());
+        }
+        return span;
     }
 
     /**

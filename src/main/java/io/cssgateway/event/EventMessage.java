@@ -62,10 +62,10 @@ public final class EventMessage {
 
     /**
      * The exchange's callback, as classified (the exchange properties the intake and classify set), becomes the
-     * body: the outgoing event.
+     * body: the outgoing event, with the callback's trace context when it is traced.
      */
     public void prepare(Exchange exchange) {
-        exchange.getMessage().setBody(build(
+        OutgoingEvent event = build(
                 exchange.getProperty(ExchangeProperties.CALLBACK, Callback.class),
                 exchange.getProperty(ExchangeProperties.EVENT_ID, String.class),
                 exchange.getProperty(ExchangeProperties.EVENT, String.class),
@@ -74,7 +74,15 @@ public final class EventMessage {
                 exchange.getProperty(ExchangeProperties.ERRCODE, Integer.class),
                 Boolean.TRUE.equals(exchange.getProperty(ExchangeProperties.SIGNED, Boolean.class)),
                 tenantName(exchange.getProperty(ExchangeProperties.TENANT, Tenant.class)),
-                exchange.getClock().getCreated()));
+                exchange.getClock().getCreated());
+        // with tracing on, the callback's trace context (docs/tracing.md); the publish puts its own in its place
+        Map<?, ?> traceContext = exchange.getProperty(ExchangeProperties.TRACE_CONTEXT, Map.class);
+        if (traceContext != null) {
+            for (Map.Entry<?, ?> header : traceContext.entrySet()) {
+                event = event.withHeader(header.getKey().toString(), header.getValue());
+            }
+        }
+        exchange.getMessage().setBody(event);
     }
 
     /**

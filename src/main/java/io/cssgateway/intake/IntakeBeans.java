@@ -4,6 +4,7 @@ import io.cssgateway.event.EventTypes;
 import io.cssgateway.support.Settings;
 import io.cssgateway.tenant.Tenant;
 import io.cssgateway.tenant.Tenants;
+import io.cssgateway.trace.Tracing;
 import io.micrometer.core.instrument.Counter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -59,9 +60,10 @@ public final class IntakeBeans {
      * the route that hands them to routes/intake.camel.yaml through {@code gate}, which route reloads shut.
      *
      * @param notReadyAnswers counts the callbacks answered 503 while the gateway starts or stops
+     * @param tracing starts each callback's span (tracing on)
      */
     public static IntakeHttpServer bindHttpServer(CamelContext camelContext, Settings settings, CallbackGate gate,
-            Counter notReadyAnswers) throws Exception {
+            Counter notReadyAnswers, Tracing tracing) throws Exception {
         Registry registry = camelContext.getRegistry();
         int port = (int) settings.integer("camel.server.port");
         IntakeHttpServer httpServer = new IntakeHttpServer(camelContext, new IntakeHttpServer.Options(
@@ -78,7 +80,7 @@ public final class IntakeBeans {
         AsyncRoutingHttpEngine httpEngine = new AsyncRoutingHttpEngine(port);
         httpEngine.setCamelContext(camelContext);
         registry.bind("platform-http-engine", httpEngine);
-        camelContext.addRoutes(new ReceiveCallbackRoute(gate));
+        camelContext.addRoutes(new ReceiveCallbackRoute(gate, tracing));
         return httpServer;
     }
 

@@ -1,5 +1,6 @@
 package io.cssgateway.intake;
 
+import io.cssgateway.trace.Tracing;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
@@ -11,14 +12,18 @@ import org.apache.camel.builder.RouteBuilder;
 public final class ReceiveCallbackRoute extends RouteBuilder {
 
     private final CallbackGate gate;
+    private final Tracing tracing;
 
-    public ReceiveCallbackRoute(CallbackGate gate) {
+    public ReceiveCallbackRoute(CallbackGate gate, Tracing tracing) {
         this.gate = gate;
+        this.tracing = tracing;
     }
 
     @Override
     public void configure() {
         from("platform-http:{{gateway.http.path}}").routeId("receive-callback")
+                // the callback's span, with tracing on (docs/tracing.md)
+                .process(tracing)
                 .process(gate)
                 .to("direct:intake");
     }

@@ -217,6 +217,12 @@ public final class GatewayMetrics {
                 + "of a stream (taken off the queue, changing nothing)", untrackable);
     }
 
+    /** Spans dropped because the trace exporter's queue was full (tracing on; 0 otherwise). */
+    public void traceSpansDropped(LongSupplier dropped) {
+        counted("css.gateway.trace.spans.dropped", "Spans not exported: the exporter's queue was full (the collector "
+                + "away or too slow)", dropped);
+    }
+
     /** A value read when Prometheus scrapes. */
     private void gauge(String name, String description, String baseUnit, DoubleSupplier value) {
         Gauge.builder(name, value::getAsDouble).description(description).baseUnit(baseUnit).register(registry);

@@ -2,6 +2,7 @@ package io.cssgateway.publish;
 
 import com.rabbitmq.client.Address;
 import io.cssgateway.support.Settings;
+import io.cssgateway.trace.Tracing;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -16,7 +17,7 @@ public record Broker(CachingConnectionFactory connectionFactory, BrokerTopology 
         ConfirmedPublisher publisher) {
 
     /** The pieces for {@code topology}, each checked against the settings it needs (TLS, the login mechanism). */
-    public static Broker of(Settings settings, Topology topology) {
+    public static Broker of(Settings settings, Topology topology, Tracing tracing) {
         CachingConnectionFactory connectionFactory = connectionFactory(settings);
         String addresses = settings.text("gateway.rabbitmq.addresses");
         BrokerTopology kept = new BrokerTopology(connectionFactory, addresses, topology, verifyOnly(settings));
@@ -25,6 +26,7 @@ public record Broker(CachingConnectionFactory connectionFactory, BrokerTopology 
                 Duration.ofMillis(settings.integer("gateway.rabbitmq.confirm-timeout-ms")),
                 (int) settings.integer("gateway.rabbitmq.publish-connections"),
                 (int) settings.integer("gateway.rabbitmq.publish-channels"), kept);
+        publisher.trace(tracing);
         return new Broker(connectionFactory, kept, publisher);
     }
 

@@ -36,7 +36,7 @@ public final class ConfirmedPublish extends AsyncProcessorSupport {
             return true;
         }
         long start = System.nanoTime();
-        publisher.publish(event).whenComplete((confirmed, failure) -> {
+        publisher.publish(event, exchange).whenComplete((confirmed, failure) -> {
             confirmLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             if (failure != null) {
                 exchange.setException(failure instanceof CompletionException wrapped && wrapped.getCause() != null

@@ -11,6 +11,8 @@ import com.rabbitmq.client.ShutdownSignalException;
 import com.rabbitmq.client.impl.nio.NioParams;
 import io.cssgateway.event.OutgoingEvent;
 import io.cssgateway.support.Integers;
+import io.cssgateway.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -34,6 +36,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReentrantLock;
+import org.apache.camel.Exchange;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,6 +83,7 @@ public final class ConfirmedPublisher extends ServiceSupport {
     private final AtomicReferenceArray<Connection> connections;
     private final Lane[] lanes;
     private final AtomicInteger next = new AtomicInteger();
+    private volatile Tracing tracing = Tracing.off();
     /** completes the futures after a confirm or a failure: the callers go on there */
     private ExecutorService afterPublish;
     /** fails the publishes whose confirm is late */
@@ -109,12 +113,29 @@ public final class ConfirmedPublisher extends ServiceSupport {
         }
     }
 
+    /** With tracing on, each publish is a producer span, and its trace context goes in the message's headers. */
+    public void trace(Tracing tracing) {
+        this.tracing = tracing;
+    }
+
     /** Publishes the event; the future completes once RabbitMQ confirmed it, or fails with the reason it did not. */
     public CompletableFuture<Void> publish(OutgoingEvent event) {
+        return publish(event, null);
+    }
+
+    /**
+     * Publishes the event for this exchange: with tracing on, as a producer span within its callback's span (or
+     * linked to the trace context of the event, or of the message the exchange took), ended at the confirm; the
+     * message carries that span's trace context ({@code traceparent}).
+     */
+    public CompletableFuture<Void> publish(OutgoingEvent event, Exchange cause) {
+        Span span = tracing.startPublish(cause, event, exchange);
         CompletableFuture<Void> confirmed = new CompletableFuture<>();
         Lane lane = lanes[Math.floorMod(next.getAndIncrement(), lanes.length)];
-        lane.publish(new Outgoing(event, new Pending(confirmed, System.nanoTime() + confirmTimeoutNanos)));
-        return confirmed;
+        lane.publish(new Outgoing(tracing.carrying(event, span),
+                new Pending(confirmed, System.nanoTime() + confirmTimeoutNanos)));
+        // the span ends before the caller goes on
+        return span == null ? confirmed : confirmed.whenComplete((ok, failure) -> Tracing.end(span, failure));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.cssgateway.publish;
 
 import io.cssgateway.event.EventMessage;
 import io.cssgateway.support.Settings;
+import io.cssgateway.trace.Tracing;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.util.function.IntSupplier;
@@ -33,11 +34,12 @@ public final class PublishBeans {
      * ({@code confirmedPublish}).
      *
      * @param confirmLatency times each publish until it is confirmed or fails
+     * @param tracing makes each publish a span, and puts its trace context in the message
      */
     public static void bindBroker(CamelContext camelContext, Settings settings, Topology topology,
-            Timer confirmLatency) throws Exception {
+            Timer confirmLatency, Tracing tracing) throws Exception {
         Registry registry = camelContext.getRegistry();
-        Broker broker = Broker.of(settings, topology);
+        Broker broker = Broker.of(settings, topology, tracing);
         registry.bind("rabbitConnectionFactory", broker.connectionFactory());
         camelContext.addService(broker.topology());
         camelContext.addService(broker.publisher());

@@ -8,6 +8,7 @@ import io.cssgateway.publish.BrokerFailures;
 import io.cssgateway.publish.ConfirmedPublisher;
 import io.cssgateway.publish.Topology;
 import io.cssgateway.support.Settings;
+import io.cssgateway.trace.Tracing;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -247,7 +248,7 @@ public final class ReplayCommand implements Callable<Integer> {
 
     /** RabbitMQ as the gateway reaches it; the gateway's own queues are the gateway's business, not replay's. */
     private static Broker broker(Settings settings) {
-        return Broker.of(settings, Topology.read(settings, List.of()));
+        return Broker.of(settings, Topology.read(settings, List.of()), Tracing.off());
     }
 
     /** What a run counted; a progress line every few seconds. */

@@ -67,4 +67,19 @@ public final class ExchangeProperties {
 
     /** What a push or interruption does to its stream ({@code StreamState.Transition}), null for neither. Set by StreamStates.apply; read by track-stream-state, StreamStates.message and save. */
     public static final String STREAM_TRANSITION = "streamTransition";
+
+    // ---------------------------------------------------------------- tracing (gateway.tracing.enabled, docs/tracing.md)
+
+    /** The callback's server span (an OpenTelemetry Span), with tracing on. Set by Tracing.received; read by Tracing. */
+    public static final String TRACE_SPAN = "traceSpan";
+    /**
+     * The callback's trace context as message headers ({@code traceparent}, {@code tracestate}), which its outgoing
+     * event carries (kept so in the spool, where the drain's publish links to it). Set by Tracing; read by EventMessage.
+     */
+    public static final String TRACE_CONTEXT = "traceContext";
+    /**
+     * The trace contexts ({@code traceparent} values) a traced route step links to: the events an alert tells of. Set
+     * by send-alert-mail; read by TracedSteps.
+     */
+    public static final String TRACE_LINKS = "traceLinks";
 }

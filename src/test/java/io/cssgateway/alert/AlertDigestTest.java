@@ -36,7 +36,7 @@ class AlertDigestTest {
 
     private void add(JsonNode body, String id) {
         AlertKind kind = AlertKind.of(body);
-        digests.add(kind, kind.read(body), id, () -> { }, null);
+        digests.add(kind, kind.read(body), id, () -> { }, null, null);
     }
 
     @Test

@@ -94,11 +94,11 @@ class AlertTextsTest {
         for (String stream : List.of("s-1", "s-1")) {
             ObjectNode body = TestCallbacks.sample("0-interrupt.doc.json").json();
             body.put("stream_id", stream).put("errcode", 13).put("category", "network").put("event", "interrupt");
-            digests.add(AlertKind.of(body), AlertKind.of(body).read(body), null, () -> { }, null);
+            digests.add(AlertKind.of(body), AlertKind.of(body).read(body), null, () -> { }, null, null);
         }
         ObjectNode push = TestCallbacks.sample("321-push-error.doc-2023.json").json();
         push.put("event", "push-error");
-        digests.add(AlertKind.of(push), AlertKind.of(push).read(push), null, () -> { }, null);
+        digests.add(AlertKind.of(push), AlertKind.of(push).read(push), null, () -> { }, null, null);
         return digests.due().get(0);
     }
 }

@@ -1,0 +1,62 @@
+package io.cssgateway.trace;
+
+import io.cssgateway.support.ExchangeProperties;
+import io.opentelemetry.api.trace.Span;
+import java.util.Collection;
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.CamelEvent.StepEvent;
+import org.apache.camel.support.EventNotifierSupport;
+
+/**
+ * A {@code step} of a route file is a span (with tracing on): named by the step's id, within the callback's span when
+ * the exchange has one, linked to the trace contexts of {@code traceLinks} when the route set them, failed when the
+ * step failed. Camel tells of steps through its events; this notifier is added only with tracing on, and hears no
+ * other event.
+ */
+public final class TracedSteps extends EventNotifierSupport {
+
+    private static final String SPAN_OF_STEP = "traceStep.";
+
+    private final Tracing tracing;
+
+    public TracedSteps(Tracing tracing) {
+        this.tracing = tracing;
+        setIgnoreCamelContextEvents(true);
+        setIgnoreRouteEvents(true);
+        setIgnoreServiceEvents(true);
+        setIgnoreExchangeEvents(true);
+        setIgnoreExchangeCreatedEvent(true);
+        setIgnoreExchangeCompletedEvent(true);
+        setIgnoreExchangeFailedEvents(true);
+        setIgnoreExchangeRedeliveryEvents(true);
+        setIgnoreExchangeSendingEvents(true);
+        setIgnoreExchangeSentEvents(true);
+    }
+
+    @Override
+    public boolean isEnabled(CamelEvent event) {
+        return event instanceof StepEvent;
+    }
+
+    @Override
+    public void notify(CamelEvent event) {
+        StepEvent step = (StepEvent) event;
+        Exchange exchange = step.getExchange();
+        String key = SPAN_OF_STEP + step.getStepId();
+        switch (event.getType()) {
+            case StepStarted -> {
+                Object links = exchange.getProperty(ExchangeProperties.TRACE_LINKS);
+                @SuppressWarnings("unchecked")
+                Collection<String> traceparents = links instanceof Collection<?> ? (Collection<String>) links : null;
+                exchange.setProperty(key, tracing.startLinked(exchange, step.getStepId(), traceparents));
+            }
+            case StepCompleted -> Tracing.end((Span) exchange.removeProperty(key), null);
+            case StepFailed -> Tracing.end((Span) exchange.removeProperty(key), exchange.getException() != null
+                    ? exchange.getException() : new IllegalStateException("step " + step.getStepId() + " failed"));
+            default -> {
+                // not a step's event
+            }
+        }
+    }
+}
