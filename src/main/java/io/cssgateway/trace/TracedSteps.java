@@ -49,14 +49,33 @@ public final class TracedSteps extends EventNotifierSupport {
                 Object links = exchange.getProperty(ExchangeProperties.TRACE_LINKS);
                 @SuppressWarnings("unchecked")
                 Collection<String> traceparents = links instanceof Collection<?> ? (Collection<String>) links : null;
-                exchange.setProperty(key, tracing.startLinked(exchange, step.getStepId(), traceparents));
+                exchange.setProperty(key, new Started(tracing.startLinked(exchange, step.getStepId(), traceparents),
+                        exchange.getProperty(Exchange.EXCEPTION_CAUGHT)));
             }
-            case StepCompleted -> Tracing.end((Span) exchange.removeProperty(key), null);
-            case StepFailed -> Tracing.end((Span) exchange.removeProperty(key), exchange.getException() != null
-                    ? exchange.getException() : new IllegalStateException("step " + step.getStepId() + " failed"));
+            case StepCompleted, StepFailed -> {
+                Started started = (Started) exchange.removeProperty(key);
+                if (started != null) {
+                    Tracing.end(started.span(), failure(exchange, started.caughtBefore()));
+                }
+            }
             default -> {
                 // not a step's event
             }
         }
     }
+
+    /**
+     * What failed the step: its exception, or the one the route's error handling caught within it (a refusal is
+     * handled, and the step then completes); null when it did its work.
+     */
+    private static Throwable failure(Exchange exchange, Object caughtBefore) {
+        if (exchange.getException() != null) {
+            return exchange.getException();
+        }
+        Object caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT);
+        return caught instanceof Throwable failure && caught != caughtBefore ? failure : null;
+    }
+
+    /** A step's span, and the failure the route had caught before it (not the step's). */
+    private record Started(Span span, Object caughtBefore) {}
 }
