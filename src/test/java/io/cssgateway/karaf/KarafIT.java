@@ -10,6 +10,7 @@ import io.cssgateway.harness.Eventually;
 import io.cssgateway.harness.GatewayProcess;
 import io.cssgateway.harness.KarafContainer;
 import io.cssgateway.harness.Mailbox;
+import io.cssgateway.harness.OtlpReceiver;
 import io.cssgateway.harness.JarCommand;
 import io.cssgateway.harness.SharedDatabase;
 import io.cssgateway.harness.TcpProxy;
@@ -83,6 +84,7 @@ class KarafIT {
                 TcpProxy rabbitmq = new TcpProxy(5672);
                 Mailbox mailbox = new Mailbox();
                 ChatReceiver chat = new ChatReceiver(Map.of());
+                OtlpReceiver collector = new OtlpReceiver();
                 KarafContainer karaf = KarafContainer.start(dir.resolve("karaf"), Map.of("CSS_CALLBACK_KEYS", KEY,
                         "ALERT_WEBHOOK_KARAF_SLACK_URL", chat.url("slack"), "GATEWAY_API_TOKEN", apiToken,
                         "CSS_CALLBACK_KEYS_K", TENANT_KEY),
@@ -131,7 +133,11 @@ class KarafIT {
                                     Map.entry("gateway.tenants", "k"),
                                     Map.entry("gateway.tenant.k.domains", "*.karaf-tenant.example.com"),
                                     Map.entry("gateway.tenant.k.keys", "{{env:CSS_CALLBACK_KEYS_K:}}"),
-                                    Map.entry("gateway.tenant.k.routing-key-prefix", "tenant-k."));
+                                    Map.entry("gateway.tenant.k.routing-key-prefix", "tenant-k."),
+                                    // tracing, exported to a local OTLP collector as otel.* keys of this file say
+                                    Map.entry("gateway.tracing.enabled", "true"),
+                                    Map.entry("otel.exporter.otlp.endpoint", collector.endpoint()),
+                                    Map.entry("otel.bsp.schedule.delay", "100"));
                             for (Map.Entry<String, String> setting : settings.entrySet()) {
                                 setKey(cfg, setting.getKey(), setting.getValue());
                             }
@@ -166,6 +172,17 @@ class KarafIT {
                 assertThat(online).as("the state message; Karaf's log:%n%s", karaf.log()).isNotNull();
                 assertThat(online.getEnvelope().getRoutingKey()).isEqualTo("karaf.stream.state.online");
                 assertThat(online.getProps().getHeaders()).containsEntry("css_version", 1L);
+                // traced inside Karaf (the SDK and its OTLP exporter found in the bundle): the push's span, its
+                // publish in the message, and the state change's publish linked to it
+                String[] pushContext = message.getProps().getHeaders().get("traceparent").toString().split("-");
+                OtlpReceiver.Received request = collector.await(s -> s.name().equals("POST " + PATH)
+                        && s.traceId().equals(pushContext[1]), Duration.ofSeconds(10), "of the push in Karaf");
+                assertThat(request.attributes()).containsEntry("css.verdict", "accepted")
+                        .containsEntry("http.response.status_code", "200");
+                String[] stateContext = online.getProps().getHeaders().get("traceparent").toString().split("-");
+                OtlpReceiver.Received stateChange = collector.await(s -> s.spanId().equals(stateContext[2]),
+                        Duration.ofSeconds(10), "of the state change in Karaf");
+                assertThat(stateChange.linkedSpanIds()).containsExactly(pushContext[2]);
                 // (the message goes out before its batch is committed: 50 ms at most)
                 HttpResponse<String> stream = karaf.get(managementPort, "/api/streams/test.domain.com/live/test_stream");
                 for (int tries = 0; stream.statusCode() == 404 && tries < 40; tries++) {
