@@ -138,8 +138,8 @@ class TracingTest {
                 "messaging.destination.name=css.events", "messaging.rabbitmq.destination.routing_key=stream.push",
                 "messaging.message.id=1:42");
         // the event's own context replaced by the publish span's; the other headers kept, in order
-        assertThat(carried.headers().get(Tracing.TRACEPARENT)).isEqualTo("00-" + span.getTraceId() + "-"
-                + span.getSpanId() + "-01");
+        assertThat(carried.headers().get(Tracing.TRACEPARENT).toString()).startsWith("00-" + span.getTraceId() + "-"
+                + span.getSpanId() + "-");
         assertThat(carried.headers().keySet()).startsWith("css_event_type");
         assertThat(carried.body()).isEqualTo(event.body());
     }
