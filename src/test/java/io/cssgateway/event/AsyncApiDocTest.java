@@ -3,6 +3,7 @@ package io.cssgateway.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cssgateway.harness.TestCallbacks;
+import io.cssgateway.trace.Tracing;
 import io.cssgateway.intake.CallbackReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -88,7 +89,11 @@ class AsyncApiDocTest {
         OutgoingEvent event = new EventMessage(List.of()).build(push, "1:x", "push", null, "stream.push", 0, true,
                 "tenant-a", 0);
 
+        // and, with tracing on, the publish span's trace context (Tracing.carrying)
+        List<String> headers = new java.util.ArrayList<>(event.headers().keySet());
+        headers.addAll(List.of(Tracing.TRACEPARENT, Tracing.TRACESTATE));
+
         assertThat(map(document(), "components", "schemas", "headers", "properties"))
-                .containsOnlyKeys(event.headers().keySet().toArray(String[]::new));
+                .containsOnlyKeys(headers.toArray(String[]::new));
     }
 }
