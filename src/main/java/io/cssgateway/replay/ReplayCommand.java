@@ -8,6 +8,8 @@ import io.cssgateway.publish.BrokerFailures;
 import io.cssgateway.publish.ConfirmedPublisher;
 import io.cssgateway.publish.Topology;
 import io.cssgateway.support.Settings;
+import io.cssgateway.trace.TraceBeans;
+import io.cssgateway.trace.TraceExport;
 import io.cssgateway.trace.Tracing;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -90,6 +92,7 @@ public final class ReplayCommand implements Callable<Integer> {
 
     private final PrintWriter out;
     private final Clock clock;
+    private Tracing tracing = Tracing.off();
 
     public ReplayCommand(PrintWriter out, Clock clock) {
         this.out = out;
@@ -118,10 +121,19 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         try (DefaultCamelContext camel = Settings.forCommandLine()) {
             Settings settings = new Settings(camel);
-            if (unrouted) {
-                return moveUnrouted(settings);
+            // with tracing on, each message published again is a span, its context in the message, as the gateway's
+            TraceExport export = TraceBeans.export(settings);
+            tracing = export == null ? Tracing.off() : Tracing.on(export, false, "");
+            try {
+                if (unrouted) {
+                    return moveUnrouted(settings);
+                }
+                return toUrl != null ? repost(settings, selection) : republish(settings, selection);
+            } finally {
+                if (export != null) {
+                    export.close();
+                }
             }
-            return toUrl != null ? repost(settings, selection) : republish(settings, selection);
         }
     }
 
@@ -247,8 +259,8 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     /** RabbitMQ as the gateway reaches it; the gateway's own queues are the gateway's business, not replay's. */
-    private static Broker broker(Settings settings) {
-        return Broker.of(settings, Topology.read(settings, List.of()), Tracing.off());
+    private Broker broker(Settings settings) {
+        return Broker.of(settings, Topology.read(settings, List.of()), tracing);
     }
 
     /** What a run counted; a progress line every few seconds. */

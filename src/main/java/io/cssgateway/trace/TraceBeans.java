@@ -25,8 +25,8 @@ public final class TraceBeans {
         Tracing tracing = registry.lookupByNameAndType("tracing", Tracing.class);
         if (tracing == null) {
             tracing = Tracing.off();
-            if (settings.bool("gateway.tracing.enabled")) {
-                TraceExport export = TraceExport.start(otelKeys(settings));
+            TraceExport export = export(settings);
+            if (export != null) {
                 ClosedWithCamel.register(camelContext, "the trace exporter", export);
                 tracing = Tracing.on(export, settings.bool("gateway.tracing.trust-incoming"),
                         settings.text("gateway.http.path"));
@@ -40,6 +40,14 @@ public final class TraceBeans {
             camelContext.getCamelContextExtension().addLogListener(new TracedLogLines());
         }
         return tracing;
+    }
+
+    /**
+     * The SDK as {@code gateway.tracing.enabled} and the {@code OTEL_*} settings say, or null with tracing off (the
+     * replay command's, which closes it when done: its spans are exported then).
+     */
+    public static TraceExport export(Settings settings) {
+        return settings.bool("gateway.tracing.enabled") ? TraceExport.start(otelKeys(settings)) : null;
     }
 
     /** The {@code otel.*} keys of the gateway's configuration, resolved ({@code {{env:...}}} and the like). */
