@@ -57,6 +57,7 @@ public class BenchTool {
                 }
             });
             case "smtp" -> smtp(Integer.parseInt(args[1]), Path.of(args[2]));
+            case "otlp-sink" -> otlpSink(Integer.parseInt(args[1]), Path.of(args[2]));
             case "consume" -> consume(args[1], Path.of(args[2]));
             case "proxy" -> proxy(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Path.of(args[3]));
             case "slow-clients" -> slowClients(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
@@ -107,6 +108,32 @@ public class BenchTool {
             Thread.sleep(1000);
         }
         mail.stop();
+    }
+
+    /**
+     * A collector for the gateway's traces (BENCH_TRACING): answers every OTLP/HTTP export 200 with an empty
+     * ExportTraceServiceResponse, and writes how many exports and bytes it took to countFile every second.
+     */
+    static void otlpSink(int port, Path countFile) throws Exception {
+        java.util.concurrent.atomic.AtomicLong exports = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new InetSocketAddress("127.0.0.1", port), 0);
+        server.createContext("/v1/traces", exchange -> {
+            try (exchange) {
+                bytes.addAndGet(exchange.getRequestBody().readAllBytes().length);
+                exports.incrementAndGet();
+                exchange.getResponseHeaders().set("Content-Type", "application/x-protobuf");
+                exchange.sendResponseHeaders(200, -1);
+            }
+        });
+        server.start();
+        long end = System.currentTimeMillis() + 3_600_000;
+        while (System.currentTimeMillis() < end) {
+            Files.writeString(countFile, exports.get() + " exports, " + bytes.get() + " bytes");
+            Thread.sleep(1000);
+        }
+        server.stop(0);
     }
 
     static void proxy(int port, int target, Path cutFile) throws Exception {

@@ -17,6 +17,10 @@ JAVA_OPTS=${BENCH_JAVA_OPTS:--XX:+UseParallelGC -Xms256m -Xmx384m}
 # the stream state is off here: this load makes every push a new stream that never ends, thousands a second, which
 # no account sends; its own cost is measured by bench/streams.sh (BENCH_STREAMS=true turns it on here)
 STREAMS=${BENCH_STREAMS:-false}
+# a ratio (0.1): the gateway traced (docs/tracing.md), that share of callbacks sampled, its spans exported to a local
+# OTLP collector that takes them (BenchTool otlp-sink); empty: tracing off, as by default
+TRACING=${BENCH_TRACING:-}
+OTLP_PORT=14318
 HTTP_PORT=18080
 SMTP_PORT=12525
 PROXY_PORT=15673
@@ -131,7 +135,15 @@ echo "   $PUBLISH_CEILING req/s"
 echo "== gateway (prod profile, alerts on with a 10 s window, SMTP sink on 127.0.0.1:$SMTP_PORT)"
 side_tool smtp $SMTP_PORT "$OUT/mails.txt" > "$OUT/smtp.log" 2>&1 & SIDE_PIDS+=($!)
 sleep 2
-start_gateway main -Dgateway.alert.enabled=true -Dgateway.alert.from=bench@localhost \
+TRACING_OPTS=()
+if [ -n "$TRACING" ]; then
+    side_tool otlp-sink $OTLP_PORT "$OUT/otlp.txt" > "$OUT/otlp.log" 2>&1 & SIDE_PIDS+=($!)
+    TRACING_OPTS=(-Dgateway.tracing.enabled=true -Dotel.exporter.otlp.endpoint=http://127.0.0.1:$OTLP_PORT
+        -Dotel.traces.sampler=parentbased_traceidratio -Dotel.traces.sampler.arg=$TRACING)
+    echo "   traced: a ratio of $TRACING sampled, exported to 127.0.0.1:$OTLP_PORT"
+    sleep 1
+fi
+start_gateway main "${TRACING_OPTS[@]}" -Dgateway.alert.enabled=true -Dgateway.alert.from=bench@localhost \
     -Dgateway.alert.to=oncall@localhost -Dgateway.alert.to.third-party-auth=security@localhost \
     -Dgateway.alert.smtp.host=127.0.0.1 -Dgateway.alert.smtp.port=$SMTP_PORT -Dgateway.alert.window-seconds=10 \
     -Dgateway.alert.queue=$ALERTS
