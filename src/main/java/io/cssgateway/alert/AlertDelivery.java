@@ -1,5 +1,6 @@
 package io.cssgateway.alert;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -71,7 +72,7 @@ public final class AlertDelivery {
     }
 
     /** The trace contexts of the events the alert tells of (its mail's span links to them, tracing on). */
-    public java.util.List<String> getTraceLinks() {
+    public List<String> getTraceLinks() {
         return alert.traceLinks();
     }
 

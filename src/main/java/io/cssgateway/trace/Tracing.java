@@ -16,6 +16,7 @@ import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongSupplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -38,6 +39,8 @@ public final class Tracing implements Processor {
     public static final String TRACEPARENT = "traceparent";
     public static final String TRACESTATE = "tracestate";
 
+    private static final Set<String> HTTP_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT",
+            "OPTIONS", "TRACE", "PATCH");
     private static final Tracing OFF = new Tracing(null, false, "", () -> 0);
 
     private static final TextMapGetter<Map<String, Object>> HEADERS = new TextMapGetter<>() {
@@ -110,10 +113,14 @@ public final class Tracing implements Processor {
         Message request = exchange.getMessage();
         Context parent = trustIncoming ? propagator.extract(Context.root(), request.getHeaders(), HEADERS)
                 : Context.root();
-        Span span = tracer.spanBuilder("POST " + route).setSpanKind(SpanKind.SERVER).setParent(parent)
-                .setAttribute("http.request.method", String.valueOf(request.getHeader(Exchange.HTTP_METHOD)))
+        // a method HTTP does not define is "_OTHER", and the span's name says HTTP (semantic conventions)
+        String method = request.getHeader(Exchange.HTTP_METHOD, String.class);
+        boolean known = method != null && HTTP_METHODS.contains(method);
+        Span span = tracer.spanBuilder((known ? method : "HTTP") + " " + route).setSpanKind(SpanKind.SERVER)
+                .setParent(parent)
+                .setAttribute("http.request.method", known ? method : "_OTHER")
                 .setAttribute("http.route", route)
-                .setAttribute("url.path", String.valueOf(request.getHeader(Exchange.HTTP_PATH, route, String.class)))
+                .setAttribute("url.path", route)
                 .startSpan();
         exchange.setProperty(ExchangeProperties.TRACE_SPAN, span);
         Map<String, Object> context = new LinkedHashMap<>(4);
@@ -148,6 +155,7 @@ public final class Tracing implements Processor {
         if (eventType instanceof Number number) {
             span.setAttribute("css.event_type", number.longValue());
         }
+        setIfPresent(span, "client.address", exchange.getProperty(ExchangeProperties.SOURCE_ADDRESS, String.class));
         setIfPresent(span, "css.verdict", exchange.getProperty(ExchangeProperties.VERDICT, String.class));
         setIfPresent(span, "css.reason", exchange.getProperty(ExchangeProperties.REASON, String.class));
         setIfPresent(span, "css.message_id", exchange.getProperty(ExchangeProperties.EVENT_ID, String.class));
@@ -177,17 +185,14 @@ public final class Tracing implements Processor {
      * null with tracing off. The caller ends it ({@link #end(Span, Throwable)}).
      */
     public Span start(Exchange exchange, String name, SpanKind kind) {
-        if (tracer == null) {
-            return null;
-        }
-        Span callback = callbackSpan(exchange);
+        return tracer == null ? null : within(exchange, name, kind).startSpan();
+    }
+
+    /** A span of this name and kind, within the exchange's callback if it has one (else a trace of its own). */
+    private SpanBuilder within(Exchange exchange, String name, SpanKind kind) {
+        Span callback = exchange == null ? null : callbackSpan(exchange);
         SpanBuilder builder = tracer.spanBuilder(name).setSpanKind(kind);
-        if (callback != null) {
-            builder.setParent(Context.root().with(callback));
-        } else {
-            builder.setNoParent();
-        }
-        return builder.startSpan();
+        return callback != null ? builder.setParent(Context.root().with(callback)) : builder.setNoParent();
     }
 
     /**
@@ -209,13 +214,7 @@ public final class Tracing implements Processor {
         if (tracer == null) {
             return null;
         }
-        Span callback = callbackSpan(exchange);
-        SpanBuilder builder = tracer.spanBuilder(name).setSpanKind(SpanKind.INTERNAL);
-        if (callback != null) {
-            builder.setParent(Context.root().with(callback));
-        } else {
-            builder.setNoParent();
-        }
+        SpanBuilder builder = within(exchange, name, SpanKind.INTERNAL);
         if (traceparents != null) {
             for (String traceparent : traceparents) {
                 SpanContext linked = contextOf(traceparent == null ? Map.of() : Map.of(TRACEPARENT, traceparent));
@@ -255,9 +254,7 @@ public final class Tracing implements Processor {
         if (tracer == null) {
             return null;
         }
-        Span callback = exchange == null ? null : callbackSpan(exchange);
-        Map<String, Object> cause = exchange == null ? null : exchange.getMessage().getHeaders();
-        SpanBuilder builder = tracer.spanBuilder("publish " + destination).setSpanKind(SpanKind.PRODUCER)
+        SpanBuilder builder = within(exchange, "publish " + destination, SpanKind.PRODUCER)
                 .setAttribute("messaging.system", "rabbitmq")
                 .setAttribute("messaging.operation.type", "send")
                 .setAttribute("messaging.operation.name", "publish")
@@ -265,13 +262,10 @@ public final class Tracing implements Processor {
                 .setAttribute("messaging.rabbitmq.destination.routing_key", event.routingKey())
                 .setAttribute("messaging.message.id", event.messageId())
                 .setAttribute("messaging.message.body.size", (long) event.body().length);
-        if (callback != null) {
-            builder.setParent(Context.root().with(callback));
-        } else {
-            builder.setNoParent();
+        if (exchange == null || callbackSpan(exchange) == null) {
             SpanContext linked = contextOf(event.headers());
-            if (linked == null && cause != null) {
-                linked = contextOf(cause);
+            if (linked == null && exchange != null) {
+                linked = contextOf(exchange.getMessage().getHeaders());
             }
             if (linked != null) {
                 builder.addLink(linked);
