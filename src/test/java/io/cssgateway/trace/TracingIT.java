@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.GetResponse;
 import io.cssgateway.harness.BrokerProbe;
 import io.cssgateway.harness.GatewayProcess;
+import io.cssgateway.harness.Mailbox;
 import io.cssgateway.harness.OtlpReceiver;
 import io.cssgateway.harness.OtlpReceiver.Received;
 import io.cssgateway.harness.SharedDatabase;
@@ -69,6 +70,7 @@ class TracingIT {
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final String exchange = "css.events.tracing-" + run;
     private final String seenTable = SharedDatabase.uniqueTable("seen_tracing");
+    private final String alerts = "css.alerts.tracing-" + run;
     private final List<AutoCloseable> opened = new ArrayList<>();
 
     @AfterEach
@@ -78,6 +80,7 @@ class TracingIT {
         }
         try (BrokerProbe broker = new BrokerProbe()) {
             broker.deleteGatewayTopology(exchange);
+            broker.deleteQueue(alerts);
         }
         SharedDatabase.drop(seenTable);
     }
@@ -87,17 +90,20 @@ class TracingIT {
         return closeable;
     }
 
-    private GatewayProcess gateway(int port, String rabbitmq, Map<String, String> otel) throws Exception {
+    private GatewayProcess gateway(int port, String rabbitmq, Map<String, String> otel, String... more)
+            throws Exception {
         Map<String, String> environment = new HashMap<>(otel);
         environment.put("CSS_CALLBACK_KEYS", KEY);
-        return opened(GatewayProcess.start(Files.createDirectories(dir.resolve("gateway-" + port)), environment,
-                "-Dcamel.server.port=" + port, "-Dgateway.rabbitmq.exchange=" + exchange,
+        List<String> options = new ArrayList<>(List.of("-Dcamel.server.port=" + port, "-Dgateway.rabbitmq.exchange=" + exchange,
                 "-Dgateway.rabbitmq.addresses=" + rabbitmq, "-Dgateway.rabbitmq.confirm-timeout-ms=1000",
                 "-Dgateway.rabbitmq.watch-interval-ms=500", "-Dgateway.spool.drain-interval-ms=300",
                 "-Dgateway.spool.dir=" + dir.resolve("spool-" + port),
                 "-Dgateway.dedup.store=jdbc", "-Dgateway.dedup.jdbc.url=" + SharedDatabase.URL,
                 "-Dgateway.dedup.jdbc.username=" + SharedDatabase.USER, "-Dgateway.dedup.jdbc.table=" + seenTable,
-                "-Dgateway.log.format=json", "-Dgateway.tracing.enabled=true")).awaitStarted();
+                "-Dgateway.log.format=json", "-Dgateway.tracing.enabled=true"));
+        options.addAll(List.of(more));
+        return opened(GatewayProcess.start(Files.createDirectories(dir.resolve("gateway-" + port)), environment,
+                options.toArray(String[]::new))).awaitStarted();
     }
 
     private static Map<String, String> exportingTo(String endpoint, String... more) {
@@ -258,5 +264,33 @@ class TracingIT {
         assertThat(broker.drain(queue, Duration.ofMillis(500))).hasSize(300);
         // 300 callbacks make about 1,500 spans; the queue holds 16 while each export fails: most are dropped
         assertThat(gateway.metric("css_gateway_trace_spans_dropped_total")).isGreaterThan(0.0);
+    }
+
+    @Test
+    void anAlertMailIsASpanLinkedToEachInterruptionItTellsOf() throws Exception {
+        OtlpReceiver collector = opened(new OtlpReceiver());
+        Mailbox mailbox = opened(new Mailbox());
+        int port = GatewayProcess.freePort();
+        GatewayProcess gateway = gateway(port, "127.0.0.1:5672", exportingTo(collector.endpoint()),
+                "-Dgateway.alert.enabled=true", "-Dgateway.alert.from=css-gateway@example.com",
+                "-Dgateway.alert.to=oncall@example.com", "-Dgateway.alert.window-seconds=3",
+                "-Dgateway.alert.mail.kinds=interruptions", "-Dgateway.alert.queue=" + alerts,
+                "-Dgateway.alert.smtp.host=127.0.0.1", "-Dgateway.alert.smtp.port=" + mailbox.port());
+        List<String> publishes = new ArrayList<>();
+        for (String stream : List.of("abnormal-1-" + run, "abnormal-2-" + run)) {
+            TestCallbacks interruption = TestCallbacks.sample("0-interrupt.doc.json").withUniqueSequence()
+                    .with("errcode", 12).with("stream_id", stream).freshlySignedWith(KEY);
+            assertThat(gateway.post(port, interruption.asString()).statusCode()).isEqualTo(200);
+            String messageId = "0:" + interruption.text("sequence");
+            publishes.add(collector.await(s -> s.name().equals("publish " + exchange)
+                    && messageId.equals(s.attribute("messaging.message.id")), Duration.ofSeconds(10),
+                    "of the interruption " + messageId).spanId());
+        }
+
+        assertThat(mailbox.await(1, 15_000)).hasSize(1);
+        Received mail = collector.await(s -> s.name().equals("alert-mail"), Duration.ofSeconds(10), "of the mail");
+        assertThat(mail.parentSpanId()).isEmpty();
+        assertThat(mail.failed()).isFalse();
+        assertThat(mail.linkedSpanIds()).containsExactlyInAnyOrderElementsOf(publishes);
     }
 }
