@@ -23,6 +23,17 @@ class SecretMaskTest {
     }
 
     @Test
+    void aSignStartingWithALetterIsMaskedInEitherCaseBesideKeysStartingAnyway() {
+        String sign = "ab" + SIGN.substring(2);
+        SecretMask mask = new SecretMask(List.of("Zeta-key", "b-key"));
+
+        assertThat(mask(mask, "{\"s\":\"" + sign.toUpperCase() + "\",\"t\":\"" + sign + "\",\"k\":\"Zeta-keyb-key\"}",
+                sign)).isEqualTo("{\"s\":\"***\",\"t\":\"***\",\"k\":\"******\"}");
+        // the sign's first letter alone, or followed by anything else, is left
+        assertThat(mask(mask, "{\"a\":\"A\",\"b\":\"ab\"}", sign)).isEqualTo("{\"a\":\"A\",\"b\":\"ab\"}");
+    }
+
+    @Test
     void aLineWithoutSecretsIsReturnedAsItIs() {
         byte[] line = "{\"stream_id\":\"é ü 中\"}".getBytes(StandardCharsets.UTF_8);
         assertThat(new SecretMask(List.of("key")).mask(line, SIGN)).isSameAs(line);
