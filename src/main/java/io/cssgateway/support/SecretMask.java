@@ -20,12 +20,13 @@ public final class SecretMask {
      * The keys by their first byte, the longest first: one pass over the line looks only at the keys that start with
      * the byte at hand. Written for this, not taken from a library: with 50 keys (a tenant per callback template) a
      * scan of the line per key took 85 us an audit line, this pass 0.9 us (1 us with one key, where the scan took 3;
-     * bench/README.md, run 56).
+     * bench/README.md, "Tenants (issue 33)").
      */
     private final byte[][][] byFirstByte = new byte[256][][];
     /**
      * Whether a key starts with this byte: the pass skips every other byte at the cost of one lookup, where it called
-     * {@link #secretAt} for each (6% of the gateway's CPU at saturation with one key, bench/README.md, sitting 15).
+     * {@link #secretAt} for each (the masking was 5.3% of the gateway's samples at saturation with one key, 2.9% with
+     * this; bench/README.md, "Where the time goes (issue 35)").
      */
     private final boolean[] startsKey = new boolean[256];
 
