@@ -33,10 +33,10 @@ public final class TraceBeans {
             }
             registry.bind("tracing", tracing);
         }
-        if (tracing.enabled() && registry.lookupByName("tracedSteps") == null) {
-            TracedSteps steps = new TracedSteps(tracing);
-            registry.bind("tracedSteps", steps);
-            camelContext.getManagementStrategy().addEventNotifier(steps);
+        boolean stepsTraced = camelContext.getManagementStrategy().getEventNotifiers().stream()
+                .anyMatch(TracedSteps.class::isInstance);
+        if (tracing.enabled() && !stepsTraced) {
+            camelContext.getManagementStrategy().addEventNotifier(new TracedSteps(tracing));
             camelContext.getCamelContextExtension().addLogListener(new TracedLogLines());
         }
         return tracing;
