@@ -55,7 +55,7 @@ public final class ScaleBench {
     private static void dedup(long rows, int threads, int ops) throws Exception {
         String table = "bench_seen_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         SharedSeenEvents shared = new SharedSeenEvents(new SharedSeenEvents.Database(DB, "postgres", "", threads,
-                Duration.ofSeconds(2)), table, "css.events", Duration.ofDays(1), Duration.ofDays(1), 200_000);
+                Duration.ofSeconds(2)), table, "css.events", Duration.ofDays(1), Duration.ofDays(1), Duration.ZERO, 200_000);
         shared.start();
         try {
             long filling = System.nanoTime();

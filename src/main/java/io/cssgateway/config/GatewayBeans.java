@@ -98,7 +98,7 @@ public final class GatewayBeans implements CamelConfiguration {
         Tracing tracing = TraceBeans.bind(camelContext, settings);
         EventTypes eventTypes = ClassifyBeans.bind(camelContext, settings);
         Tenants tenants = IntakeBeans.bindChecks(camelContext, settings, eventTypes);
-        IntSupplier seenInMemory = DedupBeans.bind(camelContext, settings, eventTypes, tracing);
+        DedupBeans.Counts seen = DedupBeans.bind(camelContext, settings, eventTypes, tracing);
         Spool spool = SpoolBeans.bind(camelContext, settings);
         BrokerState brokerState = PublishBeans.bindEventMessage(camelContext, settings, spool::depth);
         AuditLog auditLog = AuditBeans.bind(camelContext, settings, IntakeBeans.callbackKeys(settings, tenants));
@@ -112,7 +112,7 @@ public final class GatewayBeans implements CamelConfiguration {
 
         ObserveBeans.bindReadiness(camelContext, brokerState::notTakingEvents, folders);
         metrics.spool(spool::depth, spool::oldestAgeSeconds);
-        metrics.dedupEntries(seenInMemory);
+        metrics.dedup(seen.inMemory(), seen.databaseChecks());
         metrics.auditWriteFailures(auditLog::failures);
         metrics.brokerUp(brokerState::isUp);
         metrics.traceSpansDropped(tracing::droppedSpans);

@@ -6,6 +6,7 @@ import io.cssgateway.trace.Tracing;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spi.Registry;
@@ -19,8 +20,15 @@ public final class DedupBeans {
 
     private DedupBeans() {}
 
-    /** Binds both; returns how many identities the store holds in memory now (with jdbc, its front), for a metric. */
-    public static IntSupplier bind(CamelContext camelContext, Settings settings, EventTypes eventTypes,
+    /**
+     * What the metrics read: how many identities the store holds in memory now (with jdbc, its front), and with jdbc
+     * how many new identities were checked in the database (null otherwise).
+     */
+    public record Counts(IntSupplier inMemory, LongSupplier databaseChecks) {
+    }
+
+    /** Binds both. */
+    public static Counts bind(CamelContext camelContext, Settings settings, EventTypes eventTypes,
             Tracing tracing) {
         Registry registry = camelContext.getRegistry();
         registry.bind("eventIdentity", new EventIdentity(eventTypes));
@@ -31,7 +39,7 @@ public final class DedupBeans {
                 SeenEvents seen = store.equals("file")
                         ? new SeenEvents(capacity, Path.of(settings.text("gateway.dedup.file"))) : new SeenEvents(capacity);
                 registry.bind("seenEvents", traced(seen, tracing));
-                return seen::size;
+                return new Counts(seen::size, null);
             }
             case "jdbc" -> {
                 SharedSeenEvents shared = new SharedSeenEvents(new SharedSeenEvents.Database(
@@ -41,10 +49,11 @@ public final class DedupBeans {
                         Duration.ofMillis(settings.positive("gateway.dedup.jdbc.connect-timeout-ms"))),
                         settings.text("gateway.dedup.jdbc.table"), settings.text("gateway.dedup.jdbc.processor-name"),
                         Duration.ofSeconds(settings.positive("gateway.dedup.retention-seconds")),
-                        Duration.ofSeconds(settings.positive("gateway.dedup.jdbc.expiry-interval-seconds")), capacity);
+                        Duration.ofSeconds(settings.positive("gateway.dedup.jdbc.expiry-interval-seconds")),
+                        Duration.ofSeconds(settings.integer("gateway.dedup.jdbc.memory-window-seconds")), capacity);
                 shared.trace(tracing);
                 registry.bind("seenEvents", traced(shared, tracing));
-                return shared::size;
+                return new Counts(shared::size, shared::databaseChecks);
             }
             default -> throw new IllegalStateException("gateway.dedup.store=" + store
                     + " is not supported; use file (the default, one instance), memory, or jdbc (several instances)");

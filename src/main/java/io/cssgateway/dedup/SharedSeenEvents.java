@@ -6,10 +6,18 @@ import io.cssgateway.trace.Tracing;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -18,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,8 +47,13 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * minute apart); one lost to a crash costs a duplicate at most.</li>
  * <li>Entries older than the retention are deleted on a schedule, in batches, by every instance (the deletes are
  * idempotent); the row's time is the database's, so that instances' clocks do not matter.</li>
- * <li>A bounded in-memory front ({@link SeenEvents}) holds the identities this instance added or found, so that the
- * hot path asks the database once per event ({@code contains}) and never twice for a retry it has seen.</li>
+ * <li>A bounded in-memory front ({@link RecentIdentities}) holds the newest identities of every instance: its own, and
+ * the others' as PostgreSQL notifies them (each batch written is also a {@code pg_notify} on the channel named like the
+ * table, in the same statement; every instance {@code LISTEN}s on a connection of its own). While it listens, and
+ * has loaded the identities recorded within the memory window, a new identity is answered from memory, without a
+ * query: nothing recorded by any instance within the window is missing from it. The database is asked only for what
+ * memory cannot know: after the start until the load is done, while the listening connection is lost, and while the
+ * front has forgotten identities learned within the window (more than its capacity came within it).</li>
  * </ul>
  * The table (with an index on the time, for the expiry) is created at start if absent; a connection that cannot be made
  * at start stops the start with the reason. Later, while the database cannot be reached, events are handed on
@@ -52,6 +67,11 @@ public final class SharedSeenEvents extends JdbcMessageIdRepository {
     private static final int EXPIRY_BATCH = 10_000;
     private static final int WRITE_BATCH = 1_000;
     private static final int WRITE_QUEUE = 100_000;
+    // PostgreSQL's limit on a notification's payload is 8000 bytes
+    private static final int NOTIFY_PAYLOAD_BYTES = 7_900;
+    private static final int LISTEN_POLL_MS = 500;
+    // the listening connection runs a query after this long without a notification, to find out that it was lost
+    private static final long LISTEN_PROBE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /** Where and how: the JDBC URL (jdbc:postgresql://...), login, pool size and connection timeout. */
     public record Database(String url, String username, String password, int poolSize, Duration connectTimeout) {
@@ -60,7 +80,15 @@ public final class SharedSeenEvents extends JdbcMessageIdRepository {
     private final Database database;
     private final Duration retention;
     private final Duration expiryInterval;
-    private final SeenEvents front;
+    private final long memoryWindowNanos;
+    private final RecentIdentities front;
+    private final String channel;
+    // in each notification after the processor name, so that the listener passes over its own instance's
+    private final String sender = UUID.randomUUID().toString();
+    // the listener has loaded the window's identities and has listened since, without a gap
+    private volatile boolean inStep;
+    private volatile Thread listener;
+    private final AtomicLong databaseChecks = new AtomicLong();
     private volatile HikariDataSource pool;
     private ScheduledExecutorService expiry;
     private final BlockingQueue<String> toWrite = new LinkedBlockingQueue<>(WRITE_QUEUE);
@@ -68,6 +96,7 @@ public final class SharedSeenEvents extends JdbcMessageIdRepository {
     private final AtomicLong unwritten = new AtomicLong();
     private volatile Thread writer;
     private String insertAllString;
+    private String loadString;
     private String expireString;
     private volatile boolean reachable = true;
     // while the database cannot be reached, requests skip it until this System.nanoTime(), instead of each waiting
@@ -75,8 +104,12 @@ public final class SharedSeenEvents extends JdbcMessageIdRepository {
     private volatile long nextTry;
     private Tracing tracing = Tracing.off();
 
+    /**
+     * {@code memoryWindow}: a new identity is answered from memory while memory holds every identity recorded within
+     * it (zero: the database is asked for every new identity).
+     */
     public SharedSeenEvents(Database database, String table, String processorName, Duration retention,
-            Duration expiryInterval, int frontCapacity) {
+            Duration expiryInterval, Duration memoryWindow, int frontCapacity) {
         if (!database.url().startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("gateway.dedup.jdbc.url must be a PostgreSQL JDBC URL "
                     + "(jdbc:postgresql://host:5432/database), got '" + database.url() + "'");
@@ -88,10 +121,16 @@ public final class SharedSeenEvents extends JdbcMessageIdRepository {
         if (retention.isNegative() || retention.isZero() || expiryInterval.isNegative() || expiryInterval.isZero()) {
             throw new IllegalArgumentException("the de-duplication retention and expiry interval must be positive");
         }
+        if (memoryWindow.isNegative() || memoryWindow.compareTo(retention) > 0) {
+            throw new IllegalArgumentException("gateway.dedup.jdbc.memory-window-seconds must be between 0 and "
+                    + "gateway.dedup.retention-seconds (" + retention.toSeconds() + "), got " + memoryWindow.toSeconds());
+        }
         this.database = database;
         this.retention = retention;
         this.expiryInterval = expiryInterval;
-        this.front = new SeenEvents(frontCapacity);
+        this.memoryWindowNanos = memoryWindow.toNanos();
+        this.front = new RecentIdentities(frontCapacity);
+        this.channel = table.toLowerCase(Locale.ROOT);
         setTableName(table);
         setProcessorName(processorName);
         // created below with its index, by CREATE ... IF NOT EXISTS (two instances may start at once)
@@ -114,8 +153,12 @@ public final class SharedSeenEvents extends JdbcMessageIdRepository {
         expireString = "DELETE FROM " + table + " WHERE processorName = ? AND messageId IN (SELECT messageId FROM "
                 + table + " WHERE processorName = ? AND createdAt < now() - make_interval(secs => ?) LIMIT "
                 + EXPIRY_BATCH + ")";
-        insertAllString = "INSERT INTO " + table + " (processorName, messageId, createdAt) SELECT ?, identity, now() "
-                + "FROM unnest(?::varchar[]) AS identity ON CONFLICT DO NOTHING";
+        // the insert and its notifications in one statement, so one transaction: the others learn what was written
+        insertAllString = "WITH added AS (INSERT INTO " + table + " (processorName, messageId, createdAt) "
+                + "SELECT ?, identity, now() FROM unnest(?::varchar[]) AS identity ON CONFLICT DO NOTHING) "
+                + "SELECT pg_notify(?, payload) FROM unnest(?::text[]) AS payload";
+        loadString = "SELECT messageId FROM " + table + " WHERE processorName = ? "
+                + "AND createdAt > now() - make_interval(secs => ?) ORDER BY createdAt DESC LIMIT ?";
     }
 
     @Override
@@ -155,8 +198,15 @@ public final class SharedSeenEvents extends JdbcMessageIdRepository {
         thread.setDaemon(true);
         writer = thread;
         thread.start();
-        LOG.info("De-duplication: shared in {} table {} (as '{}'), entries kept {}, {} in memory in front",
-                database.url(), getTableName(), getProcessorName(), retention, front.size());
+        if (memoryWindowNanos > 0) {
+            Thread listening = new Thread(this::listen, "css-gateway-dedup-listener");
+            listening.setDaemon(true);
+            listener = listening;
+            listening.start();
+        }
+        LOG.info("De-duplication: shared in {} table {} (as '{}'), entries kept {}, new events answered from memory "
+                + "while it holds every identity of the last {}", database.url(), getTableName(), getProcessorName(),
+                retention, Duration.ofNanos(memoryWindowNanos));
     }
 
     private void createSchema() {
@@ -180,6 +230,9 @@ public final class SharedSeenEvents extends JdbcMessageIdRepository {
     protected void doStop() throws Exception {
         Thread stopping = writer;
         writer = null;
+        Thread listening = listener;
+        listener = null;
+        inStep = false;
         // a stop from an interrupted thread (Karaf's bundle:stop, a timed-out shutdown) still writes what is queued,
         // which the interrupt would fail, and ends every thread of the store; the interrupt is given back at the end
         boolean interrupted = Thread.interrupted();
@@ -193,6 +246,13 @@ public final class SharedSeenEvents extends JdbcMessageIdRepository {
             }
             // what came after the writer's last batch
             writeQueued();
+            if (listening != null) {
+                try {
+                    listening.join(TimeUnit.SECONDS.toMillis(2));
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
         } finally {
             if (expiry != null) {
                 expiry.shutdownNow();
@@ -209,21 +269,29 @@ public final class SharedSeenEvents extends JdbcMessageIdRepository {
         }
     }
 
-    /** Seen by this instance lately, or by any instance within the retention. */
+    /**
+     * Seen by any instance within the retention: answered from memory when it holds the identity, or when it holds
+     * every identity recorded within the memory window; otherwise the database is asked.
+     */
     @Override
     public boolean contains(String identity) {
-        if (front.contains(identity)) {
+        RecentIdentities.Answer answer = front.answer(identity, System.nanoTime(), memoryWindowNanos);
+        if (answer == RecentIdentities.Answer.SEEN) {
             return true;
+        }
+        if (answer == RecentIdentities.Answer.NOT_SEEN && inStep) {
+            return false;
         }
         if (skipDatabase()) {
             return false;
         }
+        databaseChecks.incrementAndGet();
         Span query = databaseSpan();
         try {
             boolean seen = queryForInt(identity) > 0;
             markReachable();
             if (seen) {
-                front.add(identity);
+                front.add(identity, System.nanoTime());
             }
             Tracing.end(query, null);
             return seen;
@@ -256,7 +324,7 @@ public final class SharedSeenEvents extends JdbcMessageIdRepository {
      */
     @Override
     public boolean add(String identity) {
-        if (!front.add(identity)) {
+        if (!front.add(identity, System.nanoTime())) {
             return false;
         }
         unwritten.incrementAndGet();
@@ -316,13 +384,177 @@ public final class SharedSeenEvents extends JdbcMessageIdRepository {
     }
 
     private void insertAll(List<String> identities) {
-        jdbcTemplate.execute((ConnectionCallback<Integer>) connection -> {
+        jdbcTemplate.execute((ConnectionCallback<Boolean>) connection -> {
             try (PreparedStatement insert = connection.prepareStatement(insertAllString)) {
                 insert.setString(1, getProcessorName());
                 insert.setArray(2, connection.createArrayOf("varchar", identities.toArray()));
-                return insert.executeUpdate();
+                insert.setString(3, channel);
+                insert.setArray(4, connection.createArrayOf("text",
+                        payloads(getProcessorName() + "\n" + sender, identities).toArray()));
+                return insert.execute();
             }
         });
+    }
+
+    /**
+     * The notifications of a batch: each the header (processor name and sender, a line each), then identities, one per
+     * line, within PostgreSQL's payload limit.
+     */
+    static List<String> payloads(String header, List<String> identities) {
+        List<String> payloads = new ArrayList<>();
+        StringBuilder payload = new StringBuilder(header);
+        int bytes = utf8Length(header);
+        for (String identity : identities) {
+            int length = 1 + utf8Length(identity);
+            if (bytes + length > NOTIFY_PAYLOAD_BYTES && payload.length() > header.length()) {
+                payloads.add(payload.toString());
+                payload.setLength(0);
+                payload.append(header);
+                bytes = utf8Length(header);
+            }
+            payload.append('\n').append(identity);
+            bytes += length;
+        }
+        if (payload.length() > header.length()) {
+            payloads.add(payload.toString());
+        }
+        return payloads;
+    }
+
+    private static int utf8Length(String text) {
+        return text.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    /**
+     * The listener's thread: listens on a connection of its own, loads the identities recorded within the window, then
+     * learns each batch any instance writes; when the connection is lost, memory stops answering new identities until
+     * it has listened and loaded again.
+     */
+    private void listen() {
+        PGSimpleDataSource driver = new PGSimpleDataSource();
+        driver.setURL(database.url());
+        // a connection that went silently away is found by the probe's query within this many seconds
+        driver.setSocketTimeout(10);
+        // as the database's sessions list it
+        driver.setApplicationName("css-gateway-dedup-listener " + channel);
+        driver.setConnectTimeout((int) Math.max(1, database.connectTimeout().toSeconds()));
+        boolean lost = false;
+        while (listener == Thread.currentThread()) {
+            try (Connection connection = driver.getConnection(database.username(), database.password())) {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("LISTEN \"" + channel + "\"");
+                }
+                int loaded = load(connection);
+                inStep = true;
+                LOG.info("De-duplication: {} identities of the last {} loaded{}; new events are answered from memory",
+                        loaded, Duration.ofNanos(memoryWindowNanos), lost ? " after the listening connection came back" : "");
+                lost = false;
+                follow(connection);
+            } catch (SQLException | RuntimeException e) {
+                inStep = false;
+                if (!lost && listener == Thread.currentThread()) {
+                    lost = true;
+                    LOG.warn("De-duplication: the notifications of other instances' identities cannot be received "
+                            + "from {} ({}): new events are checked in the database until they can",
+                            database.url(), rootMessage(e));
+                }
+                if (!pause(TimeUnit.SECONDS.toMillis(1))) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The identities recorded within the window, newest first, up to the front's capacity; returns how many. */
+    private int load(Connection connection) throws SQLException {
+        List<String> newestFirst = new ArrayList<>();
+        int capacity = front.capacity();
+        try (PreparedStatement query = connection.prepareStatement(loadString)) {
+            query.setString(1, getProcessorName());
+            query.setDouble(2, memoryWindowNanos / 1e9);
+            query.setInt(3, capacity);
+            query.setFetchSize(10_000);
+            connection.setAutoCommit(false);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    newestFirst.add(rows.getString(1));
+                }
+            } finally {
+                connection.commit();
+                connection.setAutoCommit(true);
+            }
+        }
+        Collections.reverse(newestFirst);
+        long now = System.nanoTime();
+        for (String identity : newestFirst) {
+            front.add(identity, now);
+        }
+        if (newestFirst.size() >= capacity) {
+            // more were recorded within the window than memory holds: it cannot vouch for them until a window passes
+            front.incompleteUpTo(now);
+        }
+        return newestFirst.size();
+    }
+
+    private void follow(Connection connection) throws SQLException {
+        PGConnection notifications = connection.unwrap(PGConnection.class);
+        String prefix = getProcessorName() + "\n";
+        String own = prefix + sender + "\n";
+        long quietSince = System.nanoTime();
+        while (listener == Thread.currentThread()) {
+            PGNotification[] received = notifications.getNotifications(LISTEN_POLL_MS);
+            long now = System.nanoTime();
+            if (received == null || received.length == 0) {
+                if (now - quietSince > LISTEN_PROBE_NANOS) {
+                    try (Statement probe = connection.createStatement()) {
+                        probe.execute("SELECT 1");
+                    }
+                    quietSince = now;
+                }
+                continue;
+            }
+            quietSince = now;
+            for (PGNotification notification : received) {
+                String payload = notification.getParameter();
+                if (!payload.startsWith(prefix) || payload.startsWith(own)) {
+                    continue; // another deployment's, in the same table, or this instance's own
+                }
+                int from = payload.indexOf('\n', prefix.length()) + 1;
+                if (from == 0) {
+                    continue;
+                }
+                while (from < payload.length()) {
+                    int end = payload.indexOf('\n', from);
+                    if (end < 0) {
+                        end = payload.length();
+                    }
+                    if (end > from) {
+                        front.add(payload.substring(from, end), now);
+                    }
+                    from = end + 1;
+                }
+            }
+        }
+    }
+
+    private static boolean pause(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** New identities this instance asked the database about, because memory could not answer. */
+    public long databaseChecks() {
+        return databaseChecks.get();
+    }
+
+    /** Whether new identities are answered from memory now (listening, loaded, nothing of the window forgotten). */
+    public boolean answersFromMemory() {
+        return inStep && front.holdsAllWithin(System.nanoTime(), memoryWindowNanos);
     }
 
     @Override
@@ -334,6 +566,7 @@ public final class SharedSeenEvents extends JdbcMessageIdRepository {
     @Override
     public void clear() {
         front.clear();
+        front.incompleteUpTo(System.nanoTime());
         super.clear();
     }
 

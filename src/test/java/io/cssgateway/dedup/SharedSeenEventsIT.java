@@ -29,12 +29,170 @@ class SharedSeenEventsIT {
         SharedDatabase.drop(table);
     }
 
+    /** An instance that asks the database for every identity memory does not hold (memory window 0). */
     private SharedSeenEvents instance(int frontCapacity) {
-        SharedSeenEvents repository = new SharedSeenEvents(SharedDatabase.database(), table, "css.events",
-                Duration.ofDays(1), Duration.ofHours(1), frontCapacity);
+        return started(new SharedSeenEvents(SharedDatabase.database(), table, "css.events", Duration.ofDays(1),
+                Duration.ofHours(1), Duration.ZERO, frontCapacity));
+    }
+
+    /** An instance that listens for the others' identities, answering from memory for a window of 15 minutes. */
+    private SharedSeenEvents listening(int frontCapacity) throws InterruptedException {
+        SharedSeenEvents repository = started(new SharedSeenEvents(SharedDatabase.database(), table, "css.events",
+                Duration.ofDays(1), Duration.ofHours(1), Duration.ofMinutes(15), frontCapacity));
+        awaitAnsweringFromMemory(repository, true);
+        return repository;
+    }
+
+    private SharedSeenEvents started(SharedSeenEvents repository) {
         repository.start();
         started.add(repository);
         return repository;
+    }
+
+    private static void awaitAnsweringFromMemory(SharedSeenEvents repository, boolean expected)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (repository.answersFromMemory() != expected && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(repository.answersFromMemory()).as("answers new identities from memory").isEqualTo(expected);
+    }
+
+    /** Asks until the answer is true (a notification takes a moment to arrive); returns the time it took. */
+    private static Duration awaitSeen(SharedSeenEvents repository, String identity) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + Duration.ofSeconds(5).toNanos();
+        while (!repository.contains(identity) && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertThat(repository.contains(identity)).as("%s seen", identity).isTrue();
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    @Test
+    void anotherInstancesIdentityIsLearnedAndNewOnesAreAnsweredWithoutAQuery() throws Exception {
+        SharedSeenEvents first = listening(100);
+        SharedSeenEvents second = listening(100);
+
+        assertThat(second.contains("1:seq-new")).isFalse();
+        first.add("1:seq-1");
+        first.flush();
+        Duration learned = awaitSeen(second, "1:seq-1");
+
+        assertThat(learned).isLessThan(Duration.ofSeconds(1));
+        assertThat(second.add("1:seq-1")).isFalse();
+        // the learned identity was held in memory, and the new one was answered from it: no query
+        assertThat(second.databaseChecks()).isZero();
+        assertThat(first.databaseChecks()).isZero();
+        assertThat(SharedDatabase.count(table)).isEqualTo(1);
+    }
+
+    @Test
+    void anInstanceStartedLaterLoadsTheWindowsIdentitiesButNotOlderOnesNorAnotherDeployments() throws Exception {
+        SharedSeenEvents first = instance(100);
+        first.add("1:recent");
+        first.add("1:old");
+        first.flush();
+        SharedDatabase.execute("UPDATE " + table + " SET createdAt = now() - interval '20 minutes' "
+                + "WHERE messageId = '1:old'");
+        SharedDatabase.execute("INSERT INTO " + table + " (processorName, messageId) VALUES ('staging.events', "
+                + "'1:staging')");
+
+        SharedSeenEvents later = listening(100);
+
+        assertThat(later.contains("1:recent")).isTrue();
+        assertThat(later.databaseChecks()).isZero();
+        assertThat(later.size()).isEqualTo(1);
+        // older than the window: not in memory, and not asked about either (the provider's retries are over)
+        assertThat(later.contains("1:old")).isFalse();
+        assertThat(later.contains("1:staging")).isFalse();
+        assertThat(later.databaseChecks()).isZero();
+    }
+
+    @Test
+    void memoryThatForgotIdentitiesOfTheWindowAsksTheDatabase() throws Exception {
+        SharedSeenEvents small = listening(2);
+        small.add("1:a");
+        small.add("1:b");
+        assertThat(small.contains("1:new")).isFalse();
+        assertThat(small.databaseChecks()).isZero();
+
+        small.add("1:c");
+        small.flush();
+
+        assertThat(small.answersFromMemory()).isFalse();
+        assertThat(small.contains("1:a")).isTrue();
+        assertThat(small.contains("1:other")).isFalse();
+        assertThat(small.databaseChecks()).isEqualTo(2);
+    }
+
+    @Test
+    void aLoadLargerThanMemoryAsksTheDatabase() throws Exception {
+        SharedSeenEvents first = instance(100);
+        for (int i = 0; i < 5; i++) {
+            first.add("1:load-" + i);
+        }
+        first.flush();
+
+        SharedSeenEvents small = started(new SharedSeenEvents(SharedDatabase.database(), table, "css.events",
+                Duration.ofDays(1), Duration.ofHours(1), Duration.ofMinutes(15), 3));
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (small.size() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+
+        assertThat(small.size()).isEqualTo(3);
+        assertThat(small.answersFromMemory()).isFalse();
+        for (int i = 0; i < 5; i++) {
+            assertThat(small.contains("1:load-" + i)).isTrue();
+        }
+        assertThat(small.contains("1:other")).isFalse();
+        // the two it could not load, and the new one
+        assertThat(small.databaseChecks()).isEqualTo(3);
+    }
+
+    @Test
+    void aLostListeningConnectionMeansQueriesUntilItIsBackAndWhatCameMeanwhileIsLearned() throws Exception {
+        SharedSeenEvents writer = instance(100);
+        SharedSeenEvents listener = listening(100);
+
+        try (LogCapture log = new LogCapture(SharedSeenEvents.class)) {
+            SharedDatabase.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = "
+                    + "'css-gateway-dedup-listener " + table + "'");
+            // the terminated connection is found at once, or by the probe within seconds
+            awaitAnsweringFromMemory(listener, false);
+            long before = listener.databaseChecks();
+            writer.add("1:meanwhile");
+            writer.flush();
+            assertThat(listener.contains("1:meanwhile")).isTrue();
+            assertThat(listener.databaseChecks()).isEqualTo(before + 1);
+
+            awaitAnsweringFromMemory(listener, true);
+            assertThat(log.lines()).anyMatch(line -> line.startsWith("WARN De-duplication: the notifications")
+                    && line.contains("checked in the database"));
+            assertThat(log.lines()).anyMatch(line -> line.contains("after the listening connection came back"));
+        }
+        writer.add("1:after");
+        writer.flush();
+        awaitSeen(listener, "1:after");
+    }
+
+    @Test
+    void aBatchOfManyIdentitiesIsNotifiedInPayloadsWithinPostgresqlsLimit() throws Exception {
+        SharedSeenEvents first = instance(100_000);
+        SharedSeenEvents second = listening(100_000);
+        for (int i = 0; i < 5_000; i++) {
+            first.add("100:file-" + "x".repeat(100) + i);
+        }
+        first.flush();
+
+        awaitSeen(second, "100:file-" + "x".repeat(100) + 4_999);
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (second.size() < 5_000 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(second.size()).isEqualTo(5_000);
+        assertThat(second.databaseChecks()).isZero();
     }
 
     @Test
@@ -125,7 +283,7 @@ class SharedSeenEventsIT {
     void anotherDeploymentsEntriesAreNeitherSeenNorExpired() throws Exception {
         SharedSeenEvents production = instance(10);
         SharedSeenEvents staging = new SharedSeenEvents(SharedDatabase.database(), table, "staging.events",
-                Duration.ofSeconds(1), Duration.ofHours(1), 10);
+                Duration.ofSeconds(1), Duration.ofHours(1), Duration.ZERO, 10);
         staging.start();
         started.add(staging);
         production.add("1:seq-9");
@@ -140,7 +298,7 @@ class SharedSeenEventsIT {
     @Test
     void identitiesAreWrittenBehindInBatchesAndAllAreInTheTableOnceStopped() throws Exception {
         SharedSeenEvents instance = new SharedSeenEvents(SharedDatabase.database(), table, "css.events",
-                Duration.ofDays(1), Duration.ofHours(1), 100_000);
+                Duration.ofDays(1), Duration.ofHours(1), Duration.ZERO, 100_000);
         instance.start();
         for (int i = 0; i < 20_000; i++) {
             assertThat(instance.add("1:burst-" + i)).isTrue();
@@ -154,7 +312,7 @@ class SharedSeenEventsIT {
     @Test
     void aStopFromAnInterruptedThreadWritesWhatIsQueuedAndLeavesNoThreadBehind() throws Exception {
         SharedSeenEvents instance = new SharedSeenEvents(SharedDatabase.database(), table, "css.events",
-                Duration.ofDays(1), Duration.ofHours(1), 100_000);
+                Duration.ofDays(1), Duration.ofHours(1), Duration.ZERO, 100_000);
         instance.start();
         for (int i = 0; i < 5_000; i++) {
             instance.add("1:interrupted-" + i);
@@ -211,7 +369,7 @@ class SharedSeenEventsIT {
     void aDatabaseThatCannotBeReachedAtStartStopsTheStartNamingTheUrl() {
         SharedSeenEvents repository = new SharedSeenEvents(new SharedSeenEvents.Database(
                 "jdbc:postgresql://127.0.0.1:1/test", "postgres", "", 2, Duration.ofMillis(500)), table, "css.events",
-                Duration.ofDays(1), Duration.ofHours(1), 10);
+                Duration.ofDays(1), Duration.ofHours(1), Duration.ZERO, 10);
 
         assertThatThrownBy(repository::start).hasMessageContaining("jdbc:postgresql://127.0.0.1:1/test")
                 .hasMessageContaining("cannot be reached");
@@ -220,7 +378,7 @@ class SharedSeenEventsIT {
     @Test
     void aUrlOfAnotherDatabaseIsRefusedWithTheKeyToSet() {
         assertThatThrownBy(() -> new SharedSeenEvents(new SharedSeenEvents.Database("jdbc:mysql://db/x", "u", "p", 2,
-                Duration.ofSeconds(1)), table, "css.events", Duration.ofDays(1), Duration.ofHours(1), 10))
+                Duration.ofSeconds(1)), table, "css.events", Duration.ofDays(1), Duration.ofHours(1), Duration.ZERO, 10))
                 .hasMessageContaining("gateway.dedup.jdbc.url must be a PostgreSQL JDBC URL");
     }
 }
