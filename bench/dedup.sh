@@ -22,6 +22,7 @@ CAPACITY=${BENCH_DEDUP_CAPACITY:-1000000}
 WINDOW=${BENCH_DEDUP_WINDOW:-60}
 JAVA_OPTS=${BENCH_JAVA_OPTS:--XX:+UseParallelGC -Xms256m -Xmx384m}
 HTTP_PORT=18080
+MGMT_PORT=19876
 KEY="bench-key-$RANDOM$RANDOM"
 RUN_ID=$(date +%s)
 EXCHANGE=css.events.dedupbench
@@ -64,7 +65,6 @@ metric() { curl -s "http://127.0.0.1:$MGMT_PORT/observe/metrics" | awk -v m="$1"
 slice() { # NAME ROUND -Dkey=value...
     local name=$1 round=$2; shift 2
     rm -rf "$OUT/data"
-    MGMT_PORT=$(( 19876 ))
     CSS_CALLBACK_KEYS=$KEY java $JAVA_OPTS -Dcamel.server.port=$HTTP_PORT -Dcamel.server.host=127.0.0.1 \
         -Dcamel.management.port=$MGMT_PORT -Dgateway.rabbitmq.exchange=$EXCHANGE \
         -Dgateway.rabbitmq.alternate-exchange=$UNROUTED -Dgateway.rabbitmq.unrouted-queue=$UNROUTED \
@@ -80,6 +80,14 @@ slice() { # NAME ROUND -Dkey=value...
         curl -s -o /dev/null "http://127.0.0.1:$MGMT_PORT/observe/health/ready" -f && break
         sleep 0.1
     done
+    if [ -z "$CONSUMER_PID" ]; then
+        # the gateway declared the exchange; a consumer takes the events, as in a deployment
+        tool queue-bind "$EXCHANGE" "$QUEUE" '#' > /dev/null
+        echo 0 > "$OUT/consumed.txt"
+        java -cp "$JAR" bench/BenchTool.java consume "$QUEUE" "$OUT/consumed.txt" > "$OUT/consumer.log" 2>&1 &
+        CONSUMER_PID=$!
+        sleep 2
+    fi
     load "$name-$round-warm-up" "$SECONDS_SLICE"
     local cpu0 checks0 cpu1 checks1
     cpu0=$(cpu_seconds); checks0=$(metric css_gateway_dedup_database_checks_total)
@@ -90,10 +98,6 @@ slice() { # NAME ROUND -Dkey=value...
     python3 -c "import json;r=json.load(open('$OUT/$name-$round.json'));c='$cpu0 $cpu1'.split();print('   $name round $round: %.0f req/s, %.0f CPU-us per request' % (r['rps'], (float(c[1])-float(c[0]))/r['ok']*1e6))"
 }
 
-tool queue-bind "$EXCHANGE" "$QUEUE" '#' > /dev/null
-echo 0 > "$OUT/consumed.txt"
-java -cp "$JAR" bench/BenchTool.java consume "$QUEUE" "$OUT/consumed.txt" > "$OUT/consumer.log" 2>&1 &
-CONSUMER_PID=$!
 for round in $(seq 1 "$ROUNDS"); do
     echo "== round $round"
     slice file "$round" -Dgateway.dedup.store=file

@@ -42,9 +42,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * <li>A concurrent insert of one identity by two instances leaves one row ({@code INSERT ... ON CONFLICT DO NOTHING},
  * one statement) instead of a duplicate-key error.</li>
  * <li>The identities handed on are written behind the answer, by one thread, in batches (one statement for all that
- * came while the last one ran): the check before an event is handed on is the only query a callback waits for. An
- * identity reaches the other instances within a statement's time after the answer (the provider's retries come a
- * minute apart); one lost to a crash costs a duplicate at most.</li>
+ * came while the last one ran, at most one statement every 10 ms): no callback waits for them. An identity reaches
+ * the other instances within tens of milliseconds after the answer (the provider's retries come a minute apart); one
+ * lost to a crash costs a duplicate at most.</li>
  * <li>Entries older than the retention are deleted on a schedule, in batches, by every instance (the deletes are
  * idempotent); the row's time is the database's, so that instances' clocks do not matter.</li>
  * <li>A bounded in-memory front ({@link RecentIdentities}) holds the newest identities of every instance: its own, and
@@ -67,6 +67,7 @@ public final class SharedSeenEvents extends JdbcMessageIdRepository {
     private static final int EXPIRY_BATCH = 10_000;
     private static final int WRITE_BATCH = 1_000;
     private static final int WRITE_QUEUE = 100_000;
+    private static final long WRITE_PAUSE_MS = 10;
     // PostgreSQL's limit on a notification's payload is 8000 bytes
     private static final int NOTIFY_PAYLOAD_BYTES = 7_900;
     private static final int LISTEN_POLL_MS = 500;
@@ -352,6 +353,11 @@ public final class SharedSeenEvents extends JdbcMessageIdRepository {
                     batch.add(first);
                     toWrite.drainTo(batch, WRITE_BATCH - 1);
                     write(batch);
+                    if (batch.size() < WRITE_BATCH) {
+                        // fewer, larger statements (and notifications to every instance): the database, the
+                        // instances' listeners and this thread wake up at most every WRITE_PAUSE_MS
+                        Thread.sleep(WRITE_PAUSE_MS);
+                    }
                     batch.clear();
                 }
             } catch (InterruptedException e) {
