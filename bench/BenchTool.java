@@ -27,7 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   consume QUEUE FILE                  a consumer, as a deployment has one (automatic acknowledgements), that
  *                                       writes how many it took to FILE every 200 ms
  *   exchange-delete EXCHANGE...         delete exchanges
- *   smtp PORT FILE                      an SMTP server (GreenMail) that writes its mail count to FILE every second
+ *   smtp PORT FILE                      an SMTP server (GreenMail) that writes its mail count to FILE every second,
+ *                                       and the abnormal interruptions its digests list to FILE.interruptions
  *   proxy PORT TARGET CUT_FILE          a TCP proxy on 127.0.0.1 that drops and refuses connections while
  *                                       CUT_FILE exists (a broker outage, as the gateway sees it)
  *   slow-clients PORT N SECONDS FILE    holds N connections to 127.0.0.1:PORT for SECONDS, as hostile clients would:
@@ -103,8 +104,20 @@ public class BenchTool {
         GreenMail mail = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         mail.start();
         long end = System.currentTimeMillis() + 3_600_000;
+        java.util.regex.Pattern listed = java.util.regex.Pattern.compile("(\\d+) abnormal stream interruptions?");
         while (System.currentTimeMillis() < end) {
-            Files.writeString(countFile, Integer.toString(mail.getReceivedMessages().length));
+            jakarta.mail.internet.MimeMessage[] received = mail.getReceivedMessages();
+            Files.writeString(countFile, Integer.toString(received.length));
+            // the interruptions the digests list, each digest once (a digest to several recipients is one message)
+            java.util.Map<String, Long> digests = new java.util.HashMap<>();
+            for (jakarta.mail.internet.MimeMessage message : received) {
+                java.util.regex.Matcher m = listed.matcher(String.valueOf(message.getSubject()));
+                if (m.find()) {
+                    digests.put(message.getMessageID(), Long.parseLong(m.group(1)));
+                }
+            }
+            Files.writeString(Path.of(countFile + ".interruptions"),
+                    Long.toString(digests.values().stream().mapToLong(Long::longValue).sum()));
             Thread.sleep(1000);
         }
         mail.stop();

@@ -176,11 +176,11 @@ sleep 2; echo "$before_q $(queue_count)" > "$OUT/retries.counts"
 
 echo "== (b) burst: 20,000 interruptions of distinct streams within 10 s (asked: 2,000/s on 128 connections)"
 sleep 12  # an alert window with nothing in it
-mails0=$(cat "$OUT/mails.txt"); before_q=$(queue_count)
+mails0=$(cat "$OUT/mails.txt"); listed0=$(cat "$OUT/mails.txt.interruptions"); before_q=$(queue_count)
 # wrk waits DELAY after each answer: 50 ms + ~13 ms of answer per connection asks ~2,000/s of 128 connections
 load burst interrupt 128 10s 50
 sleep 25  # the digest window closes and the mails go out
-echo "$before_q $(queue_count) $mails0 $(cat "$OUT/mails.txt")" > "$OUT/burst.counts"
+echo "$before_q $(queue_count) $mails0 $(cat "$OUT/mails.txt") $listed0 $(cat "$OUT/mails.txt.interruptions")" > "$OUT/burst.counts"
 RSS_MAX=$(sort -n "$OUT/rss.txt" | tail -1)
 stop_gateway
 
@@ -212,7 +212,7 @@ slow_open, slow_closed_idle, slow_closed_trickle, slow_kept_idle, slow_kept_tric
 b_q0, b_q1, cpu0, cpu1 = c("steady-saturation")
 cpu_per_1000 = (float(cpu1) - float(cpu0)) / sat["ok"] * 1000
 r_q0, r_q1 = c("retries")
-u_q0, u_q1, m0, m1 = c("burst")
+u_q0, u_q1, m0, m1, l0, l1 = c("burst")
 o = [j("outage-before"), j("outage-during"), j("outage-after")]
 o_q0, o_q1, o_spool = c("outage")
 o_ok = sum(x["ok"] for x in o)
@@ -222,7 +222,7 @@ rows = [
     ("publish-only ceiling (platform-http + the publish step)", f"{publish:.0f} req/s = {publish/broker*100:.0f}% of broker"),
     ("(a) gateway at saturation", f"{sat['rps']:.0f} req/s = {sat['rps']/broker*100:.0f}% of broker, {sat['rps']/publish*100:.0f}% of publish-only, {sat['rps']/http*100:.1f}% of bare HTTP; {sat['ok']} answered 200, {int(b_q1)-int(b_q0)} on the queue"),
     ("(a) latency at half rate", f"{half['rps']:.0f} req/s: p50 {half['p50_ms']:.1f} ms, p99 {half['p99_ms']:.1f} ms, p99.9 {half['p999_ms']:.1f} ms"),
-    ("(b) burst: interruptions in 10 s", f"{burst['requests']} sent, {burst['ok']} answered 200, {int(u_q1)-int(u_q0)} on the queue, {int(m1)-int(m0)} digest mail deliveries; p99 {burst['p99_ms']:.1f} ms"),
+    ("(b) burst: interruptions in 10 s", f"{burst['requests']} sent, {burst['ok']} answered 200, {int(u_q1)-int(u_q0)} on the queue, {int(m1)-int(m0)} digest mail deliveries listing {int(l1)-int(l0)} interruptions; p99 {burst['p99_ms']:.1f} ms"),
     ("(e) latency at half rate, 2,000 hostile connections held", f"{slow['rps']:.0f} req/s: p50 {slow['p50_ms']:.1f} ms, p99 {slow['p99_ms']:.1f} ms, p99.9 {slow['p999_ms']:.1f} ms, {slow['ok']} answered 200 of {slow['requests']}; silent ones kept {slow_kept_idle} s, byte-a-second bodies {slow_kept_trickle} s ({slow_closed_idle} + {slow_closed_trickle} closed by the gateway)"),
     ("(c) retries, half duplicates", f"{ret['rps']:.0f} req/s, {ret['ok']} answered 200, {int(r_q1)-int(r_q0)} published (the rest were duplicates)"),
     ("(d) outage 30 s: before / during / after", " / ".join(f"{x['rps']:.0f} req/s p99 {x['p99_ms']:.1f} ms max {x['max_ms']:.0f} ms" for x in o)),
