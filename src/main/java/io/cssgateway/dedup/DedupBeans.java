@@ -21,8 +21,8 @@ public final class DedupBeans {
     private DedupBeans() {}
 
     /**
-     * What the metrics read: how many identities the store holds in memory now (with jdbc, its front), and with jdbc
-     * how many new identities were checked in the database (null otherwise).
+     * What the metrics read: how many identities the store holds in memory now (with jdbc, its front), and how many
+     * new identities were checked in the database (with jdbc; 0 otherwise).
      */
     public record Counts(IntSupplier inMemory, LongSupplier databaseChecks) {
     }
@@ -39,7 +39,7 @@ public final class DedupBeans {
                 SeenEvents seen = store.equals("file")
                         ? new SeenEvents(capacity, Path.of(settings.text("gateway.dedup.file"))) : new SeenEvents(capacity);
                 registry.bind("seenEvents", traced(seen, tracing));
-                return new Counts(seen::size, null);
+                return new Counts(seen::size, () -> 0);
             }
             case "jdbc" -> {
                 SharedSeenEvents shared = new SharedSeenEvents(new SharedSeenEvents.Database(

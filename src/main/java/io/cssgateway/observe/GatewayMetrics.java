@@ -157,14 +157,12 @@ public final class GatewayMetrics {
     }
 
     /** With the shared store, those in memory in front of the database (its table is not counted on every scrape). */
-    /** The identities held in memory; with the shared store, also the new identities checked in its database. */
+    /** The identities held in memory, and the new identities checked in the shared store's database. */
     public void dedup(IntSupplier entries, LongSupplier databaseChecks) {
         gauge("css.gateway.dedup.entries", "Event identities the de-duplication store holds in memory", null,
                 entries::getAsInt);
-        if (databaseChecks != null) {
-            counted("css.gateway.dedup.database.checks", "New event identities checked in the shared "
-                    + "de-duplication table, memory not holding every identity of its window", databaseChecks);
-        }
+        counted("css.gateway.dedup.database.checks", "New event identities checked in the shared "
+                + "de-duplication table, memory not holding every identity of its window", databaseChecks);
     }
 
     public void auditWriteFailures(LongSupplier failures) {

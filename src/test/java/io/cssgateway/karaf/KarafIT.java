@@ -201,6 +201,22 @@ class KarafIT {
                         .freshlySignedWith(KEY).asString()).statusCode()).isEqualTo(200);
                 assertThat(broker.next(queue, Duration.ofSeconds(1))).isNull();
 
+                // another instance's identity, only notified as its writer notifies (not in the table): the gateway in
+                // Karaf learns it by its listening connection, and answers its retry as a duplicate from memory
+                String othersSequence = sequence + "-other";
+                long entries = dedupEntries(karaf, managementPort);
+                SharedDatabase.execute("SELECT pg_notify('" + seenTable.toLowerCase() + "', '" + exchange
+                        + "' || chr(10) || 'another-instance' || chr(10) || '1:" + othersSequence + "')");
+                for (int tries = 0; dedupEntries(karaf, managementPort) == entries && tries < 100; tries++) {
+                    Thread.sleep(50);
+                }
+                assertThat(dedupEntries(karaf, managementPort)).isEqualTo(entries + 1);
+                assertThat(karaf.post(port, PATH, TestCallbacks.sample("1-push.doc.json").with("sequence", othersSequence)
+                        .freshlySignedWith(KEY).asString()).statusCode()).isEqualTo(200);
+                assertThat(broker.next(queue, Duration.ofSeconds(1))).isNull();
+                assertThat(karaf.get(managementPort, "/observe/metrics").body())
+                        .contains("css_gateway_dedup_database_checks_total");
+
                 // replay: the standalone jar's command over the audit log the gateway in Karaf writes under data/
                 JarCommand replay = JarCommand.replay(List.of("-Dgateway.audit.dir="
                         + karaf.data("css-callback-gateway/audit"), "-Dgateway.rabbitmq.exchange=" + exchange,
@@ -485,5 +501,13 @@ class KarafIT {
                 }
             }).toList();
         }
+    }
+
+    /** css_gateway_dedup_entries on the management port. */
+    private static long dedupEntries(KarafContainer karaf, int managementPort) throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^css_gateway_dedup_entries (\\S+)$")
+                .matcher(karaf.get(managementPort, "/observe/metrics").body());
+        assertThat(m.find()).as("css_gateway_dedup_entries").isTrue();
+        return (long) Double.parseDouble(m.group(1));
     }
 }

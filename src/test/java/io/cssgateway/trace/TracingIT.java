@@ -100,6 +100,8 @@ class TracingIT {
                 "-Dgateway.spool.dir=" + dir.resolve("spool-" + port),
                 "-Dgateway.dedup.store=jdbc", "-Dgateway.dedup.jdbc.url=" + SharedDatabase.URL,
                 "-Dgateway.dedup.jdbc.username=" + SharedDatabase.USER, "-Dgateway.dedup.jdbc.table=" + seenTable,
+                // every new identity asked of PostgreSQL, as when memory cannot answer: its query is a span
+                "-Dgateway.dedup.jdbc.memory-window-seconds=0",
                 "-Dgateway.log.format=json", "-Dgateway.tracing.enabled=true"));
         options.addAll(List.of(more));
         return opened(GatewayProcess.start(Files.createDirectories(dir.resolve("gateway-" + port)), environment,
