@@ -38,7 +38,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
