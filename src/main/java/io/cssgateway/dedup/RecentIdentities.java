@@ -41,10 +41,6 @@ final class RecentIdentities {
         return true;
     }
 
-    synchronized boolean contains(String identity) {
-        return learned.containsKey(identity);
-    }
-
     /**
      * SEEN when held; NOT_SEEN when not held and nothing learned within {@code windowNanos} before {@code now} was
      * forgotten (nor was memory incomplete then); otherwise only the database knows.
