@@ -1,44 +1,29 @@
 package io.cssgateway.dedup;
 
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /**
  * The in-memory front of the shared seen-set: the newest identities any instance recorded, each with when this
  * instance learned it (its own adds, the others' as PostgreSQL notifies them, the recent ones loaded at start).
- * Bounded: the oldest learned are forgotten first, and it remembers when the newest of those forgotten was learned, so
- * that it can tell whether it still holds every identity learned within a window.
+ * Bounded: the oldest learned are forgotten first ({@link IdentityRing}, stamped with when each was learned), and it
+ * remembers when the newest of those forgotten was learned, so that it can tell whether it still holds every identity
+ * learned within a window.
  */
 final class RecentIdentities {
 
     /** What memory can say of an identity. */
     enum Answer { SEEN, NOT_SEEN, ASK_THE_DATABASE }
 
-    private final int capacity;
-    private final LinkedHashMap<String, Long> learned = new LinkedHashMap<>();
+    private final IdentityRing learned;
     private boolean forgotAny;
     // System.nanoTime() at which the newest forgotten identity had been learned (or memory was last known incomplete)
     private long forgottenUpTo;
 
     RecentIdentities(int capacity) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("the de-duplication capacity must be at least 1, got " + capacity);
-        }
-        this.capacity = capacity;
+        this.learned = new IdentityRing(capacity, this::forgotten);
     }
 
     /** Learned now; false when it was held already (then its place in the order is kept). */
     synchronized boolean add(String identity, long now) {
-        if (learned.putIfAbsent(identity, now) != null) {
-            return false;
-        }
-        if (learned.size() > capacity) {
-            Iterator<Map.Entry<String, Long>> oldest = learned.entrySet().iterator();
-            forgotten(oldest.next().getValue());
-            oldest.remove();
-        }
-        return true;
+        return learned.add(identity, now);
     }
 
     /**
@@ -46,7 +31,7 @@ final class RecentIdentities {
      * forgotten (nor was memory incomplete then); otherwise only the database knows.
      */
     synchronized Answer answer(String identity, long now, long windowNanos) {
-        if (learned.containsKey(identity)) {
+        if (learned.contains(identity)) {
             return Answer.SEEN;
         }
         return holdsAllWithin(now, windowNanos) ? Answer.NOT_SEEN : Answer.ASK_THE_DATABASE;
@@ -58,7 +43,7 @@ final class RecentIdentities {
     }
 
     int capacity() {
-        return capacity;
+        return learned.capacity();
     }
 
     /** Memory cannot vouch for what was recorded before {@code now} (a truncated load, a gap in the notifications). */

@@ -103,4 +103,38 @@ class SeenEventsTest {
             assertThat(afterRestart.contains("1:989")).isFalse();
         }
     }
+
+    @Test
+    void aRewrittenFileHoldsWhatMemoryHoldsInOrderAcrossRewritesAndRestarts() throws IOException {
+        Path file = dir.resolve("seen.txt");
+        try (SeenEvents seen = started(new SeenEvents(7, file))) {
+            // 3 rewrites at 15, 23 and 31 lines, then 4 lines more
+            for (int i = 0; i < 35; i++) {
+                seen.add("1:" + i);
+            }
+            // the file begins at the oldest identity held, whole lines, and ends at the newest
+            assertThat(Files.readAllLines(file).subList(0, 7))
+                    .containsExactly("1:24", "1:25", "1:26", "1:27", "1:28", "1:29", "1:30");
+            assertThat(Files.readAllLines(file)).endsWith("1:34");
+        }
+        try (SeenEvents afterRestart = started(new SeenEvents(7, file))) {
+            assertThat(afterRestart.size()).isEqualTo(7);
+            assertThat(afterRestart.contains("1:28")).isTrue();
+            assertThat(afterRestart.contains("1:27")).isFalse();
+            afterRestart.add("1:35");
+        }
+        assertThat(Files.readAllLines(file)).endsWith("1:34", "1:35");
+    }
+
+    @Test
+    void aLastLineCutShortByACrashIsNotAnIdentityAndIsWrittenOver() throws IOException {
+        Path file = dir.resolve("seen.txt");
+        Files.writeString(file, "1:whole\n1:cut-sh");
+        try (SeenEvents seen = started(new SeenEvents(10, file))) {
+            assertThat(seen.contains("1:whole")).isTrue();
+            assertThat(seen.contains("1:cut-sh")).isFalse();
+            seen.add("1:next");
+        }
+        assertThat(Files.readAllLines(file)).containsExactly("1:whole", "1:next");
+    }
 }
