@@ -11,7 +11,9 @@ cd "$(dirname "$0")/.."
 SECONDS_SLICE=${BENCH_SECONDS:-10}
 ROUNDS=${BENCH_ROUNDS:-3}
 SECONDS_WARM_UP=${BENCH_WARM_UP_SECONDS:-60}
-JAVA_OPTS=${BENCH_JAVA_OPTS:--XX:+UseParallelGC -Xms256m -Xmx384m}
+# the JVM options and malloc arenas README.md recommends
+JAVA_OPTS=${BENCH_JAVA_OPTS:--XX:+UseSerialGC -Xms112m -Xmx112m -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1}
+MALLOC_ARENAS=${BENCH_MALLOC_ARENA_MAX-2}
 HTTP_PORT=18080
 MGMT_PORT=19876
 KEY="bench-key-$RANDOM$RANDOM"
@@ -44,7 +46,7 @@ load() { # NAME SECONDS -> req/s
     grep '^RESULT' "$OUT/$1.txt" | sed 's/^RESULT //' | python3 -c "import json,sys;print(round(json.load(sys.stdin)['rps']))"
 }
 
-CSS_CALLBACK_KEYS=$KEY java $JAVA_OPTS -Dcamel.server.port=$HTTP_PORT -Dcamel.server.host=127.0.0.1 \
+env ${MALLOC_ARENAS:+MALLOC_ARENA_MAX=$MALLOC_ARENAS} CSS_CALLBACK_KEYS=$KEY java $JAVA_OPTS -Dcamel.server.port=$HTTP_PORT -Dcamel.server.host=127.0.0.1 \
     -Dcamel.management.port=$MGMT_PORT -Dgateway.rabbitmq.exchange=$EXCHANGE \
     -Dgateway.rabbitmq.alternate-exchange=$UNROUTED -Dgateway.rabbitmq.unrouted-queue=$UNROUTED \
     -Dgateway.dedup.file=$OUT/data/seen.txt -Dgateway.audit.dir=$OUT/data/audit -Dgateway.spool.dir=$OUT/data/spool \

@@ -12,10 +12,11 @@ SECONDS_STEADY=${BENCH_SECONDS:-20}
 # the C2 compiler keeps a core busy for about a minute of load: measure the gateway as it runs for days
 SECONDS_WARM_UP=${BENCH_WARM_UP_SECONDS:-60}
 CONNECTIONS=${BENCH_CONNECTIONS:-128}
-# the JVM options README.md recommends for a deployment (the parallel collector: +18% req/s over G1 here)
-JAVA_OPTS=${BENCH_JAVA_OPTS:--XX:+UseParallelGC -Xms256m -Xmx384m}
-# glibc's malloc arenas for the gateway (MALLOC_ARENA_MAX); empty: glibc's default (8 per core)
-MALLOC_ARENAS=${BENCH_MALLOC_ARENA_MAX:-}
+# the JVM options README.md recommends for a deployment: a 112 MB heap with the serial collector, Netty's buffers in
+# one pool (bench/README.md, "The process' size"); before issue 35, -XX:+UseParallelGC -Xms256m -Xmx384m
+JAVA_OPTS=${BENCH_JAVA_OPTS:--XX:+UseSerialGC -Xms112m -Xmx112m -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1}
+# glibc's malloc arenas for the gateway (MALLOC_ARENA_MAX), as README.md recommends; empty: glibc's default (8 per core)
+MALLOC_ARENAS=${BENCH_MALLOC_ARENA_MAX-2}
 # the type of the gateway's own queues (gateway.rabbitmq.queue-type): quorum, as docs/deploying.md recommends for the
 # alert queue, whose unacknowledged messages RabbitMQ confirms at its log's write, not at a classic queue's timed sync
 QUEUE_TYPE=${BENCH_QUEUE_TYPE:-quorum}
