@@ -35,6 +35,9 @@ final class IdentityRing {
     private final int mask;
     private final LongConsumer forgotten;
     private final MessageDigest md5;
+    // the digest of the identity last asked about (digest), read by find and add
+    private long digestHigh;
+    private long digestLow;
 
     /** {@code forgotten} is given the stamp of each identity forgotten to make room (not of those removed). */
     IdentityRing(int capacity, LongConsumer forgotten) {
@@ -138,9 +141,6 @@ final class IdentityRing {
         }
         return whenEmpty;
     }
-
-    private long digestHigh;
-    private long digestLow;
 
     private void digest(String identity) {
         byte[] hash = md5.digest(identity.getBytes(StandardCharsets.UTF_8));
