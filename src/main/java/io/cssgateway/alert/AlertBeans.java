@@ -3,7 +3,10 @@ package io.cssgateway.alert;
 import io.cssgateway.alert.GatewayTrouble.Condition;
 import io.cssgateway.alert.GatewayTrouble.Finding;
 import io.cssgateway.alert.Notice.Fact;
+import io.cssgateway.event.Callback;
 import io.cssgateway.support.ClosedWithCamel;
+import io.cssgateway.support.ExchangeProperties;
+import io.cssgateway.support.RouteStep;
 import io.cssgateway.support.Settings;
 import io.cssgateway.tenant.Tenant;
 import io.cssgateway.tenant.Tenants;
@@ -102,8 +105,13 @@ public final class AlertBeans {
                     return tenant == null || tenant.alertTo().isEmpty() ? to : tenant.alertTo();
                 }, clock);
         registry.bind("silenceWatch", silence);
-        registry.bind("acceptedCallbacks", new AcceptedCallbacks(instance, forgetAfter,
-                Path.of(settings.text("gateway.alert.silence.file")), clock));
+        AcceptedCallbacks acceptedCallbacks = new AcceptedCallbacks(instance, forgetAfter,
+                Path.of(settings.text("gateway.alert.silence.file")), clock);
+        registry.bind("acceptedCallbacks", acceptedCallbacks);
+        // the intake's step (RouteStep)
+        registry.bind("noteAccepted", RouteStep.processor("noteAccepted", exchange -> acceptedCallbacks.accepted(
+                exchange.getProperty(ExchangeProperties.CALLBACK, Callback.class),
+                exchange.getProperty(ExchangeProperties.EVENT_ID, String.class))));
         registry.bind("gatewayTrouble", new GatewayTrouble(instance,
                 Duration.ofMinutes(settings.positive("gateway.alert.reminder-minutes")), to, clock,
                 conditions(settings, checks, mailState, silence, clock)));

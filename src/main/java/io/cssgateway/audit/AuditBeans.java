@@ -1,6 +1,7 @@
 package io.cssgateway.audit;
 
 import io.cssgateway.support.ClosedWithCamel;
+import io.cssgateway.support.RouteStep;
 import io.cssgateway.support.Settings;
 import io.cssgateway.support.Stores;
 import java.lang.management.ManagementFactory;
@@ -31,6 +32,8 @@ public final class AuditBeans {
         AuditLog auditLog = new AuditLog(files, secrets, (int) settings.integer("gateway.audit.raw-body-max-chars"),
                 settings.instance());
         camelContext.getRegistry().bind("auditLog", auditLog);
+        // write-audit-line's step (RouteStep)
+        camelContext.getRegistry().bind("appendAuditLine", RouteStep.processor("appendAuditLine", auditLog::write));
         ClosedWithCamel.register(camelContext, "the audit file", files::close);
         return auditLog;
     }

@@ -1,6 +1,8 @@
 package io.cssgateway.classify;
 
 import io.cssgateway.event.EventTypes;
+import io.cssgateway.support.ExchangeProperties;
+import io.cssgateway.support.RouteStep;
 import io.cssgateway.support.Settings;
 import io.cssgateway.support.TableLines;
 import java.io.IOException;
@@ -24,11 +26,16 @@ public final class ClassifyBeans {
     public static EventTypes bind(CamelContext camelContext, Settings settings) throws IOException {
         Registry registry = camelContext.getRegistry();
         EventTypes eventTypes = eventTypes(camelContext, settings);
-        registry.bind("eventClassifier", new EventClassifier(eventTypes));
+        EventClassifier eventClassifier = new EventClassifier(eventTypes);
+        registry.bind("eventClassifier", eventClassifier);
         String location = settings.text("gateway.classify.errcode-table");
         ErrcodeTable errcodes = TableLines.load(camelContext, location, ErrcodeTable::parse);
         LOG.info("Errcode table {}: {} errcodes in categories, any other is unknown", location, errcodes.size());
         registry.bind("errcodeTable", errcodes);
+        // classify's steps (RouteStep)
+        registry.bind("classifyEvent", RouteStep.processor("classifyEvent", eventClassifier::classify));
+        registry.bind("errcodeCategory", RouteStep.expression("errcodeCategory",
+                exchange -> errcodes.categoryOf(exchange.getProperty(ExchangeProperties.ERRCODE, Integer.class))));
         return eventTypes;
     }
 

@@ -1,6 +1,9 @@
 package io.cssgateway.dedup;
 
+import io.cssgateway.event.Callback;
 import io.cssgateway.event.EventTypes;
+import io.cssgateway.support.ExchangeProperties;
+import io.cssgateway.support.RouteStep;
 import io.cssgateway.support.Settings;
 import io.cssgateway.trace.Tracing;
 import java.nio.file.Path;
@@ -31,7 +34,11 @@ public final class DedupBeans {
     public static Counts bind(CamelContext camelContext, Settings settings, EventTypes eventTypes,
             Tracing tracing) {
         Registry registry = camelContext.getRegistry();
-        registry.bind("eventIdentity", new EventIdentity(eventTypes));
+        EventIdentity eventIdentity = new EventIdentity(eventTypes);
+        registry.bind("eventIdentity", eventIdentity);
+        // the intake's step (RouteStep)
+        registry.bind("callbackIdentity", RouteStep.expression("callbackIdentity",
+                exchange -> eventIdentity.of(exchange.getProperty(ExchangeProperties.CALLBACK, Callback.class))));
         int capacity = (int) settings.positive("gateway.dedup.capacity");
         String store = settings.text("gateway.dedup.store");
         switch (store) {

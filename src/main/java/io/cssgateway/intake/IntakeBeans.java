@@ -1,6 +1,9 @@
 package io.cssgateway.intake;
 
+import io.cssgateway.event.Callback;
 import io.cssgateway.event.EventTypes;
+import io.cssgateway.support.ExchangeProperties;
+import io.cssgateway.support.RouteStep;
 import io.cssgateway.support.Settings;
 import io.cssgateway.tenant.Tenant;
 import io.cssgateway.tenant.Tenants;
@@ -14,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.apache.camel.spi.Registry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,18 +34,44 @@ public final class IntakeBeans {
     private IntakeBeans() {}
 
     /**
-     * The checks a callback passes: {@code requestGuard}, {@code sourceGuard}, {@code callbackReader},
-     * {@code tenantOfCallback}, {@code signatureVerifier}. Returns the tenants.
+     * The checks a callback passes, as the intake's steps ({@link RouteStep}): {@code allowedSource},
+     * {@code checkRequest}, {@code readCallback}, {@code callbackTenant}, {@code checkTenantSource},
+     * {@code verifySignature}, {@code tenantRateLimited}; and their beans by name ({@code requestGuard},
+     * {@code sourceGuard}, {@code callbackReader}, {@code tenantOfCallback}, {@code signatureVerifier}), which route
+     * files written before the steps call. Returns the tenants.
      */
     public static Tenants bindChecks(CamelContext camelContext, Settings settings, EventTypes eventTypes) {
         Registry registry = camelContext.getRegistry();
         Tenants tenants = Tenants.read(settings, settings.list("gateway.signature.keys"));
         tenants.describe().forEach((name, what) -> LOG.info("Tenant {}: {}", name, what));
-        registry.bind("tenantOfCallback", new TenantOfCallback(tenants));
-        registry.bind("requestGuard", new RequestGuard());
-        registry.bind("sourceGuard", new SourceGuard(settings.list("gateway.http.allowed-sources")));
-        registry.bind("callbackReader", new CallbackReader());
-        registry.bind("signatureVerifier", signatureVerifier(settings, tenants, eventTypes));
+        TenantOfCallback tenantOfCallback = new TenantOfCallback(tenants);
+        RequestGuard requestGuard = new RequestGuard();
+        SourceGuard sourceGuard = new SourceGuard(settings.list("gateway.http.allowed-sources"));
+        CallbackReader callbackReader = new CallbackReader();
+        SignatureVerifier signatureVerifier = signatureVerifier(settings, tenants, eventTypes);
+        registry.bind("tenantOfCallback", tenantOfCallback);
+        registry.bind("requestGuard", requestGuard);
+        registry.bind("sourceGuard", sourceGuard);
+        registry.bind("callbackReader", callbackReader);
+        registry.bind("signatureVerifier", signatureVerifier);
+
+        registry.bind("allowedSource", RouteStep.expression("allowedSource",
+                exchange -> sourceGuard.check(exchange.getProperty(ExchangeProperties.REMOTE_ADDRESS))));
+        registry.bind("checkRequest", RouteStep.processor("checkRequest", exchange -> requestGuard.check(
+                exchange.getMessage().getHeader(Exchange.HTTP_METHOD, String.class),
+                exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class),
+                exchange.getMessage().getHeader(Exchange.CONTENT_ENCODING, String.class))));
+        registry.bind("readCallback", RouteStep.processor("readCallback", callbackReader::read));
+        registry.bind("callbackTenant", RouteStep.expression("callbackTenant",
+                exchange -> tenantOfCallback.of(exchange.getProperty(ExchangeProperties.CALLBACK, Callback.class))));
+        registry.bind("checkTenantSource", RouteStep.processor("checkTenantSource", exchange -> sourceGuard.checkTenant(
+                exchange.getProperty(ExchangeProperties.TENANT, Tenant.class),
+                exchange.getProperty(ExchangeProperties.SOURCE_ADDRESS, String.class))));
+        registry.bind("verifySignature", RouteStep.expression("verifySignature", exchange -> signatureVerifier.verify(
+                exchange.getProperty(ExchangeProperties.CALLBACK, Callback.class),
+                exchange.getProperty(ExchangeProperties.TENANT, Tenant.class))));
+        registry.bind("tenantRateLimited", RouteStep.predicate("tenantRateLimited",
+                exchange -> tenantOfCallback.rateLimited(exchange.getProperty(ExchangeProperties.TENANT, Tenant.class))));
         return tenants;
     }
 

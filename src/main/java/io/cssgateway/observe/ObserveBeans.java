@@ -1,5 +1,6 @@
 package io.cssgateway.observe;
 
+import io.cssgateway.support.RouteStep;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -32,6 +33,8 @@ public final class ObserveBeans {
             }
             metrics = new GatewayMetrics(meters);
             registry.bind("gatewayMetrics", metrics);
+            // write-audit-line's step (RouteStep)
+            registry.bind("countRequest", RouteStep.processor("countRequest", metrics::request));
         }
         return metrics;
     }

@@ -1,6 +1,7 @@
 package io.cssgateway.publish;
 
 import io.cssgateway.event.EventMessage;
+import io.cssgateway.support.RouteStep;
 import io.cssgateway.support.Settings;
 import io.cssgateway.trace.Tracing;
 import io.micrometer.core.instrument.Timer;
@@ -22,9 +23,13 @@ public final class PublishBeans {
      */
     public static BrokerState bindEventMessage(CamelContext camelContext, Settings settings, IntSupplier spoolDepth) {
         Registry registry = camelContext.getRegistry();
-        registry.bind("eventMessage", new EventMessage(settings.list("gateway.classify.decoded-fields")));
+        EventMessage eventMessage = new EventMessage(settings.list("gateway.classify.decoded-fields"));
+        registry.bind("eventMessage", eventMessage);
         BrokerState brokerState = new BrokerState(Clock.systemUTC(), spoolDepth);
         registry.bind("brokerState", brokerState);
+        // publish-event's steps (RouteStep)
+        registry.bind("prepareEventMessage", RouteStep.processor("prepareEventMessage", eventMessage::prepare));
+        registry.bind("requireBrokerUp", RouteStep.processor("requireBrokerUp", exchange -> brokerState.requireUp()));
         return brokerState;
     }
 

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -70,6 +71,16 @@ public final class RouteHarness implements AutoCloseable {
      * route that consumes from RabbitMQ must be advised before {@link #start()}: it is not started until then.
      */
     public RouteHarness(Path data, Properties configuration, List<String> moreRouteFiles) throws Exception {
+        this(data, configuration, moreRouteFiles, UnaryOperator.identity());
+    }
+
+    /** With each route file's text as {@code rewrite} makes it (a site's route file from an earlier release). */
+    public RouteHarness(Path data, Properties configuration, UnaryOperator<String> rewrite) throws Exception {
+        this(data, configuration, List.of(), rewrite);
+    }
+
+    private RouteHarness(Path data, Properties configuration, List<String> moreRouteFiles,
+            UnaryOperator<String> rewrite) throws Exception {
         this.data = data;
         Properties overrides = new Properties();
         overrides.setProperty("gateway.signature.keys", KEY);
@@ -98,7 +109,7 @@ public final class RouteHarness implements AutoCloseable {
         files.addAll(moreRouteFiles);
         for (String file : files) {
             Path path = Path.of("routes", file);
-            routes.add(ResourceHelper.fromString("file:" + path, Files.readString(path)));
+            routes.add(ResourceHelper.fromString("file:" + path, rewrite.apply(Files.readString(path))));
         }
         PluginHelper.getRoutesLoader(context).loadRoutes(routes);
         AdviceWith.adviceWith(context, "publish-to-broker", route -> route.weaveByType(ProcessDefinition.class)
