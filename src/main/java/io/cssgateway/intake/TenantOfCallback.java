@@ -25,8 +25,9 @@ public final class TenantOfCallback {
     }
 
     /**
-     * Whether the callback's tenant has a rate limit of its own (the intake's filter before its throttle): a bean
-     * call, as the simple language's {@code ?.} costs ten times as much per callback (bench/README.md, issue 33).
+     * Whether the callback's tenant has a rate limit of its own (the intake's filter before its throttle, the step
+     * {@code tenantRateLimited}): Java, as the simple language's {@code ?.} costs ten times as much per callback
+     * (bench/README.md, issue 33).
      */
     public boolean rateLimited(@ExchangeProperty(ExchangeProperties.TENANT) Tenant tenant) {
         return tenant != null && tenant.getRateLimit() > 0;
