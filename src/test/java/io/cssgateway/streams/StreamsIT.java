@@ -207,18 +207,27 @@ class StreamsIT {
     void aRestartBetweenAPushAndItsInterruptionLosesNothing() throws Exception {
         int port = GatewayProcess.freePort();
         String stream = "restart-" + run;
+        String online;
         try (GatewayProcess first = gateway(dir, port)) {
             post(first, port, callback("1-push.doc.json", stream, "100"));
-            assertThat(stateMessages(1, Duration.ZERO)).extracting(StreamsIT::describe)
-                    .containsExactly("stream.state.online v1 [\"100\"]");
+            List<GetResponse> published = stateMessages(1, Duration.ZERO);
+            assertThat(published).extracting(StreamsIT::describe).containsExactly("stream.state.online v1 [\"100\"]");
+            online = published.get(0).getProps().getMessageId();
         }
         try (GatewayProcess second = gateway(dir, port)) {
-            // as the API gives it within 10 s, as the other cases ask: once, on a loaded host, it answered 404 at first
+            // as the API gives it within 10 s, as the other cases ask
             assertThat(stream(second, stream, 1).get("state").asText()).isEqualTo("online");
             post(second, port, callback("0-interrupt.doc.json", stream, "100"));
 
-            assertThat(stateMessages(1, Duration.ofSeconds(1))).extracting(StreamsIT::describe)
-                    .containsExactly("stream.state.offline v2 []");
+            List<GetResponse> after = stateMessages(1, Duration.ofSeconds(1));
+            // A stop right after the change was published can leave its batch uncommitted: the push is then delivered
+            // to the second gateway, which publishes the same change again (same version, same message_id), never
+            // another (DESIGN.md; seen in CI, twice in about eight runs)
+            if (!after.isEmpty() && describe(after.get(0)).equals("stream.state.online v1 [\"100\"]")) {
+                assertThat(after.get(0).getProps().getMessageId()).isEqualTo(online);
+                after = after.size() > 1 ? after.subList(1, after.size()) : stateMessages(1, Duration.ofSeconds(1));
+            }
+            assertThat(after).extracting(StreamsIT::describe).containsExactly("stream.state.offline v2 []");
         }
     }
 
