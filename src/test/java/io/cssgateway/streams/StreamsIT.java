@@ -222,7 +222,7 @@ class StreamsIT {
             List<GetResponse> after = stateMessages(1, Duration.ofSeconds(1));
             // A stop right after the change was published can leave its batch uncommitted: the push is then delivered
             // to the second gateway, which publishes the same change again (same version, same message_id), never
-            // another (DESIGN.md; seen in CI, twice in about eight runs)
+            // another (routes/streams.camel.yaml, docs/streams.md); seen in CI
             if (!after.isEmpty() && describe(after.get(0)).equals("stream.state.online v1 [\"100\"]")) {
                 assertThat(after.get(0).getProps().getMessageId()).isEqualTo(online);
                 after = after.size() > 1 ? after.subList(1, after.size()) : stateMessages(1, Duration.ofSeconds(1));
