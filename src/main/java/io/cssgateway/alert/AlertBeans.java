@@ -6,7 +6,6 @@ import io.cssgateway.alert.Notice.Fact;
 import io.cssgateway.event.Callback;
 import io.cssgateway.support.ClosedWithCamel;
 import io.cssgateway.support.ExchangeProperties;
-import io.cssgateway.support.RouteStep;
 import io.cssgateway.support.Settings;
 import io.cssgateway.tenant.Tenant;
 import io.cssgateway.tenant.Tenants;
@@ -24,6 +23,7 @@ import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Processor;
 import org.apache.camel.spi.Registry;
 
 /**
@@ -109,9 +109,9 @@ public final class AlertBeans {
                 Path.of(settings.text("gateway.alert.silence.file")), clock);
         registry.bind("acceptedCallbacks", acceptedCallbacks);
         // the intake's step (RouteStep)
-        registry.bind("noteAccepted", RouteStep.processor("noteAccepted", exchange -> acceptedCallbacks.accepted(
+        registry.bind("noteAccepted", (Processor) exchange -> acceptedCallbacks.accepted(
                 exchange.getProperty(ExchangeProperties.CALLBACK, Callback.class),
-                exchange.getProperty(ExchangeProperties.EVENT_ID, String.class))));
+                exchange.getProperty(ExchangeProperties.EVENT_ID, String.class)));
         registry.bind("gatewayTrouble", new GatewayTrouble(instance,
                 Duration.ofMinutes(settings.positive("gateway.alert.reminder-minutes")), to, clock,
                 conditions(settings, checks, mailState, silence, clock)));

@@ -1,7 +1,6 @@
 package io.cssgateway.audit;
 
 import io.cssgateway.support.ClosedWithCamel;
-import io.cssgateway.support.RouteStep;
 import io.cssgateway.support.Settings;
 import io.cssgateway.support.Stores;
 import java.lang.management.ManagementFactory;
@@ -11,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +33,7 @@ public final class AuditBeans {
                 settings.instance());
         camelContext.getRegistry().bind("auditLog", auditLog);
         // write-audit-line's step (RouteStep)
-        camelContext.getRegistry().bind("appendAuditLine", RouteStep.processor("appendAuditLine", auditLog::write));
+        camelContext.getRegistry().bind("appendAuditLine", (Processor) auditLog::write);
         ClosedWithCamel.register(camelContext, "the audit file", files::close);
         return auditLog;
     }

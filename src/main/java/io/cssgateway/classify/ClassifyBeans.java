@@ -7,6 +7,7 @@ import io.cssgateway.support.Settings;
 import io.cssgateway.support.TableLines;
 import java.io.IOException;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Processor;
 import org.apache.camel.spi.Registry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +34,7 @@ public final class ClassifyBeans {
         LOG.info("Errcode table {}: {} errcodes in categories, any other is unknown", location, errcodes.size());
         registry.bind("errcodeTable", errcodes);
         // classify's steps (RouteStep)
-        registry.bind("classifyEvent", RouteStep.processor("classifyEvent", eventClassifier::classify));
+        registry.bind("classifyEvent", (Processor) eventClassifier::classify);
         registry.bind("errcodeCategory", RouteStep.expression("errcodeCategory",
                 exchange -> errcodes.categoryOf(exchange.getProperty(ExchangeProperties.ERRCODE, Integer.class))));
         return eventTypes;

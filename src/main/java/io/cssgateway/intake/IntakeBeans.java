@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Set;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 import org.apache.camel.spi.Registry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,16 +58,16 @@ public final class IntakeBeans {
 
         registry.bind("allowedSource", RouteStep.expression("allowedSource",
                 exchange -> sourceGuard.check(exchange.getProperty(ExchangeProperties.REMOTE_ADDRESS))));
-        registry.bind("checkRequest", RouteStep.processor("checkRequest", exchange -> requestGuard.check(
+        registry.bind("checkRequest", (Processor) exchange -> requestGuard.check(
                 exchange.getMessage().getHeader(Exchange.HTTP_METHOD, String.class),
                 exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class),
-                exchange.getMessage().getHeader(Exchange.CONTENT_ENCODING, String.class))));
-        registry.bind("readCallback", RouteStep.processor("readCallback", callbackReader::read));
+                exchange.getMessage().getHeader(Exchange.CONTENT_ENCODING, String.class)));
+        registry.bind("readCallback", (Processor) callbackReader::read);
         registry.bind("callbackTenant", RouteStep.expression("callbackTenant",
                 exchange -> tenantOfCallback.of(exchange.getProperty(ExchangeProperties.CALLBACK, Callback.class))));
-        registry.bind("checkTenantSource", RouteStep.processor("checkTenantSource", exchange -> sourceGuard.checkTenant(
+        registry.bind("checkTenantSource", (Processor) exchange -> sourceGuard.checkTenant(
                 exchange.getProperty(ExchangeProperties.TENANT, Tenant.class),
-                exchange.getProperty(ExchangeProperties.SOURCE_ADDRESS, String.class))));
+                exchange.getProperty(ExchangeProperties.SOURCE_ADDRESS, String.class)));
         registry.bind("verifySignature", RouteStep.expression("verifySignature", exchange -> signatureVerifier.verify(
                 exchange.getProperty(ExchangeProperties.CALLBACK, Callback.class),
                 exchange.getProperty(ExchangeProperties.TENANT, Tenant.class))));

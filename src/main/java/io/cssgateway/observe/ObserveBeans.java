@@ -1,11 +1,11 @@
 package io.cssgateway.observe;
 
-import io.cssgateway.support.RouteStep;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.function.Supplier;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Processor;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.Registry;
 
@@ -34,7 +34,7 @@ public final class ObserveBeans {
             metrics = new GatewayMetrics(meters);
             registry.bind("gatewayMetrics", metrics);
             // write-audit-line's step (RouteStep)
-            registry.bind("countRequest", RouteStep.processor("countRequest", metrics::request));
+            registry.bind("countRequest", (Processor) metrics::request);
         }
         return metrics;
     }

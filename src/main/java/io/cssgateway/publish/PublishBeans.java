@@ -1,13 +1,13 @@
 package io.cssgateway.publish;
 
 import io.cssgateway.event.EventMessage;
-import io.cssgateway.support.RouteStep;
 import io.cssgateway.support.Settings;
 import io.cssgateway.trace.Tracing;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.util.function.IntSupplier;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Processor;
 import org.apache.camel.spi.Registry;
 
 /** The beans of routes/publish.camel.yaml, from {@code gateway.rabbitmq.*} and {@code gateway.classify.decoded-fields}. */
@@ -28,8 +28,8 @@ public final class PublishBeans {
         BrokerState brokerState = new BrokerState(Clock.systemUTC(), spoolDepth);
         registry.bind("brokerState", brokerState);
         // publish-event's steps (RouteStep)
-        registry.bind("prepareEventMessage", RouteStep.processor("prepareEventMessage", eventMessage::prepare));
-        registry.bind("requireBrokerUp", RouteStep.processor("requireBrokerUp", exchange -> brokerState.requireUp()));
+        registry.bind("prepareEventMessage", (Processor) eventMessage::prepare);
+        registry.bind("requireBrokerUp", (Processor) exchange -> brokerState.requireUp());
         return brokerState;
     }
 

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.apache.camel.Exchange;
 import org.apache.camel.Expression;
 import org.apache.camel.Predicate;
-import org.apache.camel.Processor;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
@@ -16,19 +15,14 @@ class RouteStepTest {
     private final Exchange exchange = new DefaultExchange(new DefaultCamelContext());
 
     @Test
-    void eachKindActsOnTheExchangeItselfAndIsShownByItsName() throws Exception {
+    void eachKindReadsTheExchangeItselfAndIsShownByItsName() {
         exchange.setProperty("eventType", 1);
-        Processor processor = RouteStep.processor("markSeen", e -> e.setProperty("seen", true));
         Expression expression = RouteStep.expression("eventTypePlusOne", e -> e.getProperty("eventType", Integer.class) + 1);
         Predicate predicate = RouteStep.predicate("isPush", e -> e.getProperty("eventType", Integer.class) == 1);
 
-        processor.process(exchange);
-
-        assertThat(exchange.getProperty("seen")).isEqualTo(true);
         assertThat(expression.evaluate(exchange, Object.class)).isEqualTo(2);
         assertThat(expression.evaluate(exchange, String.class)).isEqualTo("2");
         assertThat(predicate.matches(exchange)).isTrue();
-        assertThat(processor).hasToString("markSeen");
         assertThat(expression).hasToString("eventTypePlusOne");
         assertThat(predicate).hasToString("isPush");
     }
