@@ -38,6 +38,8 @@ final class StreamBatch extends ServiceSupport {
     private StreamStore.Writer writer;
     private long firstPendingAt;
     private ScheduledExecutorService committer;
+    /** Camel is stopping: each message is committed as it is done, while its channel is still open. */
+    private boolean stopping;
 
     StreamBatch(StreamStore store, int size, Duration time) {
         this.store = store;
@@ -73,15 +75,29 @@ final class StreamBatch extends ServiceSupport {
         }
     }
 
-    /** A message is done with: it leaves the queue at the commit of its batch; a full batch is committed now. */
+    /**
+     * A message is done with: it leaves the queue at the commit of its batch; a full batch is committed now, and so is
+     * every message once Camel is stopping.
+     */
     synchronized void done(Channel channel, Long tag) {
         if (pending.isEmpty()) {
             firstPendingAt = System.nanoTime();
         }
         pending.add(new Delivery(channel, tag == null ? -1 : tag));
-        if (pending.size() >= size) {
+        if (pending.size() >= size || stopping) {
             commit();
         }
+    }
+
+    /**
+     * Camel begins to stop: what is pending is committed and acknowledged now, and each message done from now on at
+     * once. Camel suspends the stream queue's consumer before it stops services such as this one, and its channels
+     * close with it: a batch committed only then could no longer be acknowledged, and its messages, delivered again
+     * to the next gateway, would publish their changes once more.
+     */
+    synchronized void stopping() {
+        stopping = true;
+        commit();
     }
 
     /** Commits what the batch wrote and acknowledges its messages; a commit that fails requeues them. */
@@ -148,6 +164,9 @@ final class StreamBatch extends ServiceSupport {
     /** Commits what is pending once it is old enough, also while no message comes. */
     @Override
     protected void doStart() {
+        synchronized (this) {
+            stopping = false;
+        }
         committer = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "css-gateway-streams-commit");
             thread.setDaemon(true);
@@ -157,7 +176,7 @@ final class StreamBatch extends ServiceSupport {
         committer.scheduleWithFixedDelay(this::commitWhenDue, every, every, TimeUnit.MILLISECONDS);
     }
 
-    /** The last batch is committed as Camel stops. */
+    /** What is still pending is committed as Camel stops (messages done after {@link #stopping}, if any). */
     @Override
     protected void doStop() {
         if (committer != null) {

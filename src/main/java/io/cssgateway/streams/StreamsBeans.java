@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.CamelContext;
+import org.apache.camel.support.LifecycleStrategySupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,8 +68,15 @@ public final class StreamsBeans {
         camelContext.getRegistry().bind("streamStore", store);
         StreamBatch batch = new StreamBatch(store, (int) settings.positive("gateway.streams.batch-size"),
                 Duration.ofMillis(settings.positive("gateway.streams.batch-ms")));
-        // its committer runs with Camel; the last batch is committed as it stops
+        // its committer runs with Camel; the last batch is committed as Camel begins to stop, while the stream queue's
+        // channels are open to acknowledge it
         camelContext.addService(batch);
+        camelContext.addLifecycleStrategy(new LifecycleStrategySupport() {
+            @Override
+            public void onContextStopping(CamelContext context) {
+                batch.stopping();
+            }
+        });
         StreamStates states = new StreamStates(store, batch,
                 Duration.ofSeconds(settings.positive("gateway.streams.closed-retention-seconds")),
                 Duration.ofDays(settings.positive("gateway.streams.offline-retention-days")), Clock.systemUTC());

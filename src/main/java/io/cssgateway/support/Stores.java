@@ -45,8 +45,10 @@ public final class Stores {
         }
         Path dir = Path.of(settings.text(dirKey)).toAbsolutePath();
         Files.createDirectories(dir);
-        // one file, one gateway: H2's lock refuses a second process
-        String where = "jdbc:h2:file:" + dir.resolve(name) + h2Options;
+        // one file, one gateway: H2's lock refuses a second process. DB_CLOSE_ON_EXIT=FALSE: the gateway closes it as
+        // Camel stops, after the last writes; H2's own JVM shutdown hook would close it while Camel is still stopping,
+        // and the stream state's last batch (and its acknowledgement) was lost to "The database has been closed"
+        String where = "jdbc:h2:file:" + dir.resolve(name) + ";DB_CLOSE_ON_EXIT=FALSE" + h2Options;
         JdbcDataSource h2 = new JdbcDataSource();
         h2.setURL(where);
         return new Store(h2, where, false);

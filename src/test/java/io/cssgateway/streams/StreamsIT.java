@@ -204,30 +204,26 @@ class StreamsIT {
     }
 
     @Test
-    void aRestartBetweenAPushAndItsInterruptionLosesNothing() throws Exception {
+    void aRestartBetweenAPushAndItsInterruptionLosesNothingAndRepeatsNothing() throws Exception {
         int port = GatewayProcess.freePort();
         String stream = "restart-" + run;
-        String online;
-        try (GatewayProcess first = gateway(dir, port)) {
+        // the first gateway's batch would wait a minute for its commit: its stop (SIGTERM) commits it, before H2's own
+        // shutdown hook could close the database, and acknowledges its message while the stream queue's channel is
+        // open; else the push is delivered again to the second gateway, which publishes online v1 once more (seen in
+        // CI before, when the commit failed on "The database has been closed")
+        try (GatewayProcess first = gateway(dir, port, "-Dgateway.streams.batch-ms=60000",
+                "-Dgateway.streams.batch-size=1000")) {
             post(first, port, callback("1-push.doc.json", stream, "100"));
-            List<GetResponse> published = stateMessages(1, Duration.ZERO);
-            assertThat(published).extracting(StreamsIT::describe).containsExactly("stream.state.online v1 [\"100\"]");
-            online = published.get(0).getProps().getMessageId();
+            assertThat(stateMessages(1, Duration.ZERO)).extracting(StreamsIT::describe)
+                    .containsExactly("stream.state.online v1 [\"100\"]");
         }
+        assertThat(broker.queueDepth(exchange + ".streams")).as("the push left the stream queue").isZero();
         try (GatewayProcess second = gateway(dir, port)) {
-            // as the API gives it within 10 s, as the other cases ask
             assertThat(stream(second, stream, 1).get("state").asText()).isEqualTo("online");
             post(second, port, callback("0-interrupt.doc.json", stream, "100"));
 
-            List<GetResponse> after = stateMessages(1, Duration.ofSeconds(1));
-            // A stop right after the change was published can leave its batch uncommitted: the push is then delivered
-            // to the second gateway, which publishes the same change again (same version, same message_id), never
-            // another (routes/streams.camel.yaml, docs/streams.md); seen in CI
-            if (!after.isEmpty() && describe(after.get(0)).equals("stream.state.online v1 [\"100\"]")) {
-                assertThat(after.get(0).getProps().getMessageId()).isEqualTo(online);
-                after = after.size() > 1 ? after.subList(1, after.size()) : stateMessages(1, Duration.ofSeconds(1));
-            }
-            assertThat(after).extracting(StreamsIT::describe).containsExactly("stream.state.offline v2 []");
+            assertThat(stateMessages(1, Duration.ofSeconds(2))).extracting(StreamsIT::describe)
+                    .containsExactly("stream.state.offline v2 []");
         }
     }
 
