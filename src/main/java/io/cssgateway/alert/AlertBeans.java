@@ -108,7 +108,7 @@ public final class AlertBeans {
         AcceptedCallbacks acceptedCallbacks = new AcceptedCallbacks(instance, forgetAfter,
                 Path.of(settings.text("gateway.alert.silence.file")), clock);
         registry.bind("acceptedCallbacks", acceptedCallbacks);
-        // the intake's step (RouteStep)
+        // the intake's step, bound by name (support.RouteStep says why)
         registry.bind("noteAccepted", (Processor) exchange -> acceptedCallbacks.accepted(
                 exchange.getProperty(ExchangeProperties.CALLBACK, Callback.class),
                 exchange.getProperty(ExchangeProperties.EVENT_ID, String.class)));

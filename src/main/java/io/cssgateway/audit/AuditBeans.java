@@ -32,7 +32,7 @@ public final class AuditBeans {
         AuditLog auditLog = new AuditLog(files, secrets, (int) settings.integer("gateway.audit.raw-body-max-chars"),
                 settings.instance());
         camelContext.getRegistry().bind("auditLog", auditLog);
-        // write-audit-line's step (RouteStep)
+        // write-audit-line's step, bound by name (support.RouteStep says why)
         camelContext.getRegistry().bind("appendAuditLine", (Processor) auditLog::write);
         ClosedWithCamel.register(camelContext, "the audit file", files::close);
         return auditLog;

@@ -33,7 +33,7 @@ public final class ClassifyBeans {
         ErrcodeTable errcodes = TableLines.load(camelContext, location, ErrcodeTable::parse);
         LOG.info("Errcode table {}: {} errcodes in categories, any other is unknown", location, errcodes.size());
         registry.bind("errcodeTable", errcodes);
-        // classify's steps (RouteStep)
+        // classify's steps, bound by name (support.RouteStep says why)
         registry.bind("classifyEvent", (Processor) eventClassifier::classify);
         registry.bind("errcodeCategory", RouteStep.expression("errcodeCategory",
                 exchange -> errcodes.categoryOf(exchange.getProperty(ExchangeProperties.ERRCODE, Integer.class))));

@@ -27,7 +27,7 @@ public final class PublishBeans {
         registry.bind("eventMessage", eventMessage);
         BrokerState brokerState = new BrokerState(Clock.systemUTC(), spoolDepth);
         registry.bind("brokerState", brokerState);
-        // publish-event's steps (RouteStep)
+        // publish-event's steps, bound by name (support.RouteStep says why)
         registry.bind("prepareEventMessage", (Processor) eventMessage::prepare);
         registry.bind("requireBrokerUp", (Processor) exchange -> brokerState.requireUp());
         return brokerState;
